@@ -1,0 +1,144 @@
+"""Benchmarks of the text machinery and the reading pages, on SQLite and PostgreSQL.
+
+    make bench                       # both engines (PostgreSQL when reachable)
+    .venv/bin/python bench/run.py --engines sqlite --repeat 30
+
+Prints the median (and p95) of each measure next to its target. Page times are server
+times: a request through the WSGI app in process, caches warm as in production.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+from bench.generate import edit_document, make_document  # noqa: E402
+from charter import create_app  # noqa: E402
+from charter.drafting import services  # noqa: E402
+from charter.extensions import db  # noqa: E402
+from charter.text import diff, markdown, sections  # noqa: E402
+
+PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1/test")
+TARGETS_MS = {
+    "diff: whole charter, 30 scattered edits": 50,
+    "render: whole charter Markdown (uncached)": 40,
+    "page: version": 30,
+    "page: compare (inline)": 80,
+    "page: compare (side by side)": 80,
+}
+
+
+def measure(action: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Median and p95 in milliseconds."""
+    action()  # warm-up
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))]
+
+
+def text_benchmarks(repeat: int) -> dict[str, tuple[float, float]]:
+    old_doc = make_document(seed=1)
+    new_doc = edit_document(old_doc, edits=30, seed=2)
+    old, new = sections.split(old_doc), sections.carry_keys(sections.split(new_doc), [])
+    new = sections.carry_keys(sections.split(new_doc), old)
+
+    def render_all() -> None:
+        markdown.clear_cache()
+        for section in old:
+            markdown.render(section.body, section.key + "-")
+
+    return {
+        "diff: whole charter, 30 scattered edits": measure(lambda: diff.compare(old, new), repeat),
+        "render: whole charter Markdown (uncached)": measure(render_all, repeat),
+    }
+
+
+def page_benchmarks(database_uri: str, repeat: int) -> dict[str, tuple[float, float]]:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_uri, "SECRET_KEY": "bench"})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        old_doc = make_document(seed=1)
+        charter = services.create_charter("big", "A large charter")
+        first = sections.split(old_doc)
+        services.publish(services.commit_version(charter, first, note="1", author="b"), by="b")
+        second = sections.carry_keys(sections.split(edit_document(old_doc, 30, seed=2)), first)
+        services.publish(services.commit_version(charter, second, note="2", author="b"), by="b")
+        db.session.commit()
+    client = app.test_client()
+
+    def get(path: str) -> Callable[[], None]:
+        def action() -> None:
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+
+        return action
+
+    results = {
+        "page: version": measure(get("/charters/big/versions/2"), repeat),
+        "page: compare (inline)": measure(get("/charters/big/compare/1/2"), repeat),
+        "page: compare (side by side)": measure(get("/charters/big/compare/1/2?view=side"), repeat),
+    }
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+    return results
+
+
+def postgres_reachable() -> bool:
+    try:
+        import psycopg
+
+        psycopg.connect(PG_URL, connect_timeout=3).close()
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--engines", default="sqlite,postgresql")
+    args = parser.parse_args()
+
+    results: dict[str, dict[str, tuple[float, float]]] = {"any": text_benchmarks(args.repeat)}
+    engines = args.engines.split(",")
+    if "sqlite" in engines:
+        with tempfile.TemporaryDirectory() as folder:
+            results["sqlite"] = page_benchmarks(f"sqlite:///{folder}/bench.db", args.repeat)
+    if "postgresql" in engines:
+        if postgres_reachable():
+            results["postgresql"] = page_benchmarks(PG_URL, args.repeat)
+        else:
+            print(f"PostgreSQL at {PG_URL} not reachable: skipped", file=sys.stderr)
+
+    print(f"Charter benchmarks — {platform.processor() or platform.machine()}, "
+          f"{os.cpu_count()} cores, Python {platform.python_version()}, {args.repeat} runs")
+    print(f"{'measure':45} {'engine':11} {'median ms':>10} {'p95 ms':>8} {'target':>8}  ok")
+    failed = False
+    for engine, measures in results.items():
+        for name, (median, p95) in measures.items():
+            target = TARGETS_MS[name]
+            ok = median < target
+            failed |= not ok
+            print(f"{name:45} {engine:11} {median:10.2f} {p95:8.2f} {'< ' + str(target):>8}  "
+                  f"{'yes' if ok else 'NO'}")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

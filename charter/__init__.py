@@ -1,0 +1,38 @@
+"""Charter: a network of local and regional governments drafts a charter together."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from charter import config as config_module
+from charter.extensions import babel, csrf, db, migrate
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure an application instance."""
+    app = Flask(__name__, instance_relative_config=True, template_folder="../templates",
+                static_folder="../static")
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(config_module.load(app.instance_path, config))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app)
+
+    from charter import database, errors, security, templating
+    from charter.cli import register_commands
+    from charter.drafting import models as _drafting_models  # noqa: F401 (register models)
+    from charter.public.views import bp as public_bp
+
+    with app.app_context():
+        database.configure_engine(db.engine)
+    security.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    register_commands(app)
+    app.register_blueprint(public_bp)
+    return app

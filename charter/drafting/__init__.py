@@ -1,0 +1,1 @@
+"""Drafting: charters and their chain of immutable versions."""

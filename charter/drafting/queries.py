@@ -1,0 +1,178 @@
+"""Reading the version history, as the viewer may see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort
+
+from charter import permissions
+from charter.cache import LRU
+from charter.drafting.models import Charter, Publication, SectionText, Version, VersionSection
+from charter.extensions import db
+from charter.text import diff
+from charter.text.sections import Section
+
+# Versions are immutable: their sections and diffs are cached by digest.
+_sections_cache: LRU[tuple[Section, ...]] = LRU(512)
+_compare_cache: LRU[tuple[diff.SectionChange, ...]] = LRU(256)
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """A version as listed in a history: no sections loaded."""
+
+    id: int
+    number: int
+    note: str
+    author: str
+    created_at: datetime
+    digest: str
+    parent_hash: str | None
+    published_at: datetime | None
+
+    @property
+    def published(self) -> bool:
+        return self.published_at is not None
+
+
+def _visible(user: Any, charter: Charter):
+    """The SQL condition for the versions of charter the user may see."""
+    condition = Version.charter_id == charter.id
+    if permissions.can(user, "read_draft", charter):
+        return condition
+    return condition & Publication.version_id.is_not(None)
+
+
+def charter_or_404(slug: str) -> Charter:
+    """The charter with this short name, or 404."""
+    charter = db.session.scalar(sa.select(Charter).where(Charter.slug == slug))
+    if charter is None:
+        abort(404)
+    return charter
+
+
+def visible_charters(user: Any) -> list[tuple[Charter, int]]:
+    """Charters with at least one version the user may see, with their visible counts."""
+    rows = db.session.execute(
+        sa.select(Charter, sa.func.count(Version.id))
+        .join(Version, Version.charter_id == Charter.id)
+        .outerjoin(Publication, Publication.version_id == Version.id)
+        .where(
+            sa.true()
+            if permissions.can(user, "read_draft")
+            else Publication.version_id.is_not(None)
+        )
+        .group_by(Charter.id)
+        .order_by(Charter.title)
+    )
+    return [(charter, count) for charter, count in rows]
+
+
+def visible_versions(charter: Charter, user: Any) -> list[VersionInfo]:
+    """The versions of charter the user may see, newest first."""
+    rows = db.session.execute(
+        sa.select(
+            Version.id, Version.number, Version.note, Version.author, Version.created_at,
+            Version.digest, Version.parent_hash, Publication.published_at,
+        )
+        .outerjoin(Publication, Publication.version_id == Version.id)
+        .where(_visible(user, charter))
+        .order_by(Version.number.desc())
+    )
+    return [VersionInfo(*row) for row in rows]
+
+
+def version_or_404(charter: Charter, number: int, user: Any) -> VersionInfo:
+    """One version the user may see; unknown and hidden versions are both 404."""
+    row = db.session.execute(
+        sa.select(
+            Version.id, Version.number, Version.note, Version.author, Version.created_at,
+            Version.digest, Version.parent_hash, Publication.published_at,
+        )
+        .outerjoin(Publication, Publication.version_id == Version.id)
+        .where(_visible(user, charter), Version.number == number)
+    ).first()
+    if row is None:
+        abort(404)
+    return VersionInfo(*row)
+
+
+def latest_visible(charter: Charter, user: Any) -> VersionInfo | None:
+    """The newest version the user may see: for the public, the latest published one."""
+    versions = db.session.execute(
+        sa.select(
+            Version.id, Version.number, Version.note, Version.author, Version.created_at,
+            Version.digest, Version.parent_hash, Publication.published_at,
+        )
+        .outerjoin(Publication, Publication.version_id == Version.id)
+        .where(_visible(user, charter))
+        .order_by(Version.number.desc())
+        .limit(1)
+    ).first()
+    return VersionInfo(*versions) if versions else None
+
+
+def sections_of(version: VersionInfo | Version) -> tuple[Section, ...]:
+    """The ordered sections of a version (one query, then cached by digest)."""
+    return _sections_cache.get_or_set(version.digest, lambda: _load_sections(version.id))
+
+
+def _load_sections(version_id: int) -> tuple[Section, ...]:
+    rows = db.session.execute(
+        sa.select(VersionSection.key, VersionSection.heading, VersionSection.level, SectionText.body)
+        .join(SectionText, SectionText.hash == VersionSection.text_hash)
+        .where(VersionSection.version_id == version_id)
+        .order_by(VersionSection.position)
+    )
+    return tuple(Section(key=key, heading=heading, level=level, body=body)
+                 for key, heading, level, body in rows)
+
+
+def compare(old: VersionInfo, new: VersionInfo) -> tuple[diff.SectionChange, ...]:
+    """Section-by-section changes from old to new (cached by the two digests)."""
+    return _compare_cache.get_or_set(
+        (old.digest, new.digest), lambda: tuple(diff.compare(sections_of(old), sections_of(new)))
+    )
+
+
+@dataclass(frozen=True)
+class SectionStep:
+    """One visible version of a section, and how it changed since the previous one."""
+
+    version: VersionInfo
+    section: Section | None
+    change: diff.SectionChange | None
+
+
+def section_history(charter: Charter, key: str, user: Any) -> list[SectionStep]:
+    """How one section read in each visible version, oldest first, unchanged ones omitted."""
+    versions = list(reversed(visible_versions(charter, user)))
+    rows = db.session.execute(
+        sa.select(VersionSection.version_id, VersionSection.heading, VersionSection.level,
+                  SectionText.body)
+        .join(SectionText, SectionText.hash == VersionSection.text_hash)
+        .where(VersionSection.key == key,
+               VersionSection.version_id.in_([v.id for v in versions]))
+    )
+    by_version = {
+        version_id: Section(key=key, heading=heading, level=level, body=body)
+        for version_id, heading, level, body in rows
+    }
+    if not by_version:
+        abort(404)
+    steps: list[SectionStep] = []
+    previous: Section | None = None
+    for version in versions:
+        current = by_version.get(version.id)
+        if current == previous:
+            continue
+        change = None
+        if previous is not None or current is not None:
+            change = diff.compare([previous] if previous else [], [current] if current else [])[0]
+        steps.append(SectionStep(version, current, change if steps else None))
+        previous = current
+    return steps

@@ -1,0 +1,87 @@
+"""Domain errors and the error pages: explain, never show internals."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from charter.extensions import db
+
+
+class DomainError(Exception):
+    """A use case refused: the message is for the user."""
+
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DomainError):
+    status = 422
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+def _titles() -> dict[int, str]:
+    return {
+        400: _("This request could not be understood"),
+        403: _("You may not do this"),
+        404: _("Page not found"),
+        405: _("This action is not available here"),
+        409: _("This could not be done now"),
+        413: _("This is too large"),
+        422: _("Please check what you sent"),
+        429: _("Too many requests"),
+        500: _("Something went wrong on our side"),
+    }
+
+
+def _explanations() -> dict[int, str]:
+    return {
+        404: _("There is no such page. It may have moved, or the address may be mistyped."),
+        403: _("Your account does not allow this action at this stage of the process."),
+        500: _("The error was logged. Nothing you sent was half-saved; please try again."),
+    }
+
+
+def error_page(status: int, message: str | None = None):
+    """Render the error page (or a JSON error for JSON callers)."""
+    title = _titles().get(status, _("Error"))
+    message = message or _explanations().get(status, "")
+    if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+        return jsonify(error={"code": status, "message": message or title, "details": {}}), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        message = error.description if getattr(error, "explained", False) else None
+        return error_page(error.code, message)
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError):
+        db.session.rollback()
+        return error_page(error.status, error.message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return error_page(500)
+
+
+def explained(exception_class: type[HTTPException], message: str) -> HTTPException:
+    """An HTTP error whose message is meant to be shown to the user."""
+    error = exception_class(message)
+    error.explained = True  # type: ignore[attr-defined]
+    return error

@@ -1,0 +1,1 @@
+"""The reading pages: charters, versions, comparisons, section histories."""

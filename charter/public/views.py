@@ -1,0 +1,126 @@
+"""Public reading pages. Every page shows only what the viewer may see."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest
+
+from charter.drafting import queries
+from charter.errors import explained
+from charter.permissions import authorize, current_user_or_none
+from charter.text import diff
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def index():
+    charters = queries.visible_charters(current_user_or_none())
+    return render_template("public/index.html", charters=charters)
+
+
+@bp.get("/charters/<slug>")
+def charter(slug: str):
+    authorize("read_published")
+    charter = queries.charter_or_404(slug)
+    version = queries.latest_visible(charter, current_user_or_none())
+    if version is None:
+        abort(404)
+    return _render_version(charter, version, latest=True)
+
+
+@bp.get("/charters/<slug>/versions/<int:number>")
+def version(slug: str, number: int):
+    authorize("read_published")
+    charter = queries.charter_or_404(slug)
+    version = queries.version_or_404(charter, number, current_user_or_none())
+    return _render_version(charter, version, latest=False)
+
+
+def _render_version(charter, version, *, latest: bool):
+    versions = queries.visible_versions(charter, current_user_or_none())
+    return render_template(
+        "public/version.html",
+        charter=charter,
+        version=version,
+        sections=queries.sections_of(version),
+        versions=versions,
+        is_latest=version.number == versions[0].number,
+        canonical=latest,
+    )
+
+
+@bp.get("/charters/<slug>/versions")
+def history(slug: str):
+    authorize("read_published")
+    charter = queries.charter_or_404(slug)
+    versions = queries.visible_versions(charter, current_user_or_none())
+    if not versions:
+        abort(404)
+    return render_template("public/history.html", charter=charter, versions=versions)
+
+
+@bp.get("/charters/<slug>/compare")
+def compare_form(slug: str):
+    """The compare chooser; a GET form, so it works without JavaScript."""
+    authorize("read_published")
+    charter = queries.charter_or_404(slug)
+    versions = queries.visible_versions(charter, current_user_or_none())
+    if not versions:
+        abort(404)
+    if "from" in request.args or "to" in request.args:
+        try:
+            old, new = int(request.args.get("from", "")), int(request.args.get("to", ""))
+        except ValueError:
+            raise explained(BadRequest, _("Choose two versions to compare.")) from None
+        view = request.args.get("view")
+        return redirect(url_for(".compare", slug=slug, old=old, new=new,
+                                view=view if view in VIEWS else None))
+    return render_template("public/compare_form.html", charter=charter, versions=versions)
+
+
+VIEWS = ("inline", "side")
+
+
+@bp.get("/charters/<slug>/compare/<int:old>/<int:new>")
+def compare(slug: str, old: int, new: int):
+    authorize("read_published")
+    charter = queries.charter_or_404(slug)
+    user = current_user_or_none()
+    old_version = queries.version_or_404(charter, old, user)
+    new_version = queries.version_or_404(charter, new, user)
+    changes = queries.compare(old_version, new_version)
+    view = request.args.get("view", "inline")
+    return render_template(
+        "public/compare.html",
+        charter=charter,
+        old=old_version,
+        new=new_version,
+        changes=changes,
+        summary=_summary(changes),
+        versions=queries.visible_versions(charter, user),
+        view=view if view in VIEWS else "inline",
+    )
+
+
+def _summary(changes) -> dict[str, int]:
+    summary = {"modified": 0, "added": 0, "deleted": 0, "moved": 0, "renamed": 0,
+               "unchanged": 0, "inserted_words": 0, "deleted_words": 0}
+    for change in changes:
+        summary[change.kind] += 1
+        summary["moved"] += change.moved
+        summary["renamed"] += change.renamed
+        if change.kind == "modified":
+            inserted, deleted = diff.counts(change.ops)
+            summary["inserted_words"] += inserted
+            summary["deleted_words"] += deleted
+    return summary
+
+
+@bp.get("/charters/<slug>/sections/<key>")
+def section(slug: str, key: str):
+    authorize("read_published")
+    charter = queries.charter_or_404(slug)
+    steps = queries.section_history(charter, key, current_user_or_none())
+    return render_template("public/section.html", charter=charter, key=key, steps=steps)

@@ -1,0 +1,1 @@
+"""Pure text machinery: Markdown, sections, diffs and hashes."""

@@ -1,0 +1,135 @@
+"""Fixtures: an app on a fresh database of either engine, a client, query counting.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
+SQLite: the schema is built once into a template file that each test copies.
+PostgreSQL: the schema is built once per run; each test ends by truncating every table.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from charter import create_app
+from charter.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql"))
+
+
+def app_config(database_uri: str, **extra) -> dict:
+    """The configuration every test app shares."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "WTF_CSRF_ENABLED": False,
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory) -> str:
+    """Build the schema once: a template SQLite file, or the PostgreSQL test database."""
+    if ON_POSTGRES:
+        app = create_app(app_config(TEST_DATABASE_URL))
+        with app.app_context():
+            db.drop_all()
+            _drop_alembic_version()
+            db.create_all()
+            db.engine.dispose()
+        return TEST_DATABASE_URL
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    app = create_app(app_config(f"sqlite:///{path}"))
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return str(path)
+
+
+def _drop_alembic_version() -> None:
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture
+def database_uri(database_template: str, tmp_path: Path) -> Iterator[str]:
+    """A database for one test, empty of rows."""
+    if ON_POSTGRES:
+        yield TEST_DATABASE_URL
+        _truncate_all(TEST_DATABASE_URL)
+        return
+    path = tmp_path / "test.db"
+    shutil.copyfile(database_template, path)
+    yield f"sqlite:///{path}"
+
+
+def _truncate_all(url: str) -> None:
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def make_app(database_uri: str) -> Iterator:
+    """Build apps on this test's database (several when a test needs two instances)."""
+    apps: list[Flask] = []
+
+    def factory(**extra) -> Flask:
+        app = create_app(app_config(database_uri, **extra))
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app) -> Iterator[Flask]:
+    """An application on a fresh database, with an app context pushed."""
+    app = make_app()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app: Flask):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def count_queries(app: Flask):
+    """Count the SQL statements run inside a with-block: `with count_queries() as n: …; n()`."""
+
+    @contextmanager
+    def counter():
+        statements: list[str] = []
+
+        def before(_conn, _cursor, statement, *_args) -> None:
+            statements.append(statement)
+
+        engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield lambda: len(statements)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", before)
+
+    return counter

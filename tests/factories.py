@@ -1,0 +1,56 @@
+"""Plain factory functions for tests."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+
+from charter.drafting import services
+from charter.drafting.models import Charter, Version
+from charter.extensions import db
+from charter.text import sections as text_sections
+
+_numbers = itertools.count(1)
+
+DOCUMENT = """The cities of the network adopt this charter.
+
+## Article 1 — Dignity
+
+Every person is welcome in the city.
+
+## Article 2 — Equity
+
+Public services are open to all residents.
+"""
+
+
+def make_charter(slug: str | None = None, title: str = "Test charter", **kwargs) -> Charter:
+    """A charter with no versions."""
+    charter = services.create_charter(slug or f"charter-{next(_numbers)}", title, **kwargs)
+    db.session.commit()
+    return charter
+
+
+def make_version(
+    charter: Charter,
+    document: str = DOCUMENT,
+    *,
+    publish: bool = True,
+    note: str = "A version",
+    author: str = "Secretariat",
+    created_at: datetime | None = None,
+) -> Version:
+    """Commit the next version of a charter from a Markdown document, keys carried over."""
+    parent = services.head(charter)
+    parsed = text_sections.split(document)
+    if parent is not None:
+        from charter.drafting.queries import sections_of
+
+        parsed = text_sections.carry_keys(parsed, list(sections_of(parent)))
+    version = services.commit_version(
+        charter, parsed, note=note, author=author, created_at=created_at
+    )
+    if publish:
+        services.publish(version, by=author)
+    db.session.commit()
+    return version
