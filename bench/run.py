@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.generate import edit_document, make_document  # noqa: E402
 from charter import create_app  # noqa: E402
-from charter.drafting import services  # noqa: E402
+from charter.drafting import queries, services  # noqa: E402
 from charter.extensions import db  # noqa: E402
 from charter.text import diff, markdown, sections  # noqa: E402
 
@@ -35,6 +35,7 @@ TARGETS_MS = {
     "page: version": 30,
     "page: compare (inline)": 80,
     "page: compare (side by side)": 80,
+    "page: compare (inline, diff not cached)": 80,
 }
 
 
@@ -88,10 +89,15 @@ def page_benchmarks(database_uri: str, repeat: int) -> dict[str, tuple[float, fl
 
         return action
 
+    def compare_uncached() -> None:
+        queries._compare_cache.clear()
+        get("/charters/big/compare/1/2")()
+
     results = {
         "page: version": measure(get("/charters/big/versions/2"), repeat),
         "page: compare (inline)": measure(get("/charters/big/compare/1/2"), repeat),
         "page: compare (side by side)": measure(get("/charters/big/compare/1/2?view=side"), repeat),
+        "page: compare (inline, diff not cached)": measure(compare_uncached, repeat),
     }
     with app.app_context():
         db.drop_all()
@@ -126,8 +132,10 @@ def main() -> None:
         else:
             print(f"PostgreSQL at {PG_URL} not reachable: skipped", file=sys.stderr)
 
-    print(f"Charter benchmarks — {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores, Python {platform.python_version()}, {args.repeat} runs")
+    print(
+        f"Charter benchmarks — {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, {args.repeat} runs"
+    )
     print(f"{'measure':45} {'engine':11} {'median ms':>10} {'p95 ms':>8} {'target':>8}  ok")
     failed = False
     for engine, measures in results.items():
@@ -135,8 +143,10 @@ def main() -> None:
             target = TARGETS_MS[name]
             ok = median < target
             failed |= not ok
-            print(f"{name:45} {engine:11} {median:10.2f} {p95:8.2f} {'< ' + str(target):>8}  "
-                  f"{'yes' if ok else 'NO'}")
+            print(
+                f"{name:45} {engine:11} {median:10.2f} {p95:8.2f} {'< ' + str(target):>8}  "
+                f"{'yes' if ok else 'NO'}"
+            )
     sys.exit(1 if failed else 0)
 
 

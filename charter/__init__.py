@@ -13,8 +13,12 @@ from charter.extensions import babel, csrf, db, migrate
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create and configure an application instance."""
-    app = Flask(__name__, instance_relative_config=True, template_folder="../templates",
-                static_folder="../static")
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(config_module.load(app.instance_path, config))
 

@@ -21,7 +21,10 @@ def load_demo() -> Charter | None:
         parsed = sections.split(demo.read(spec["file"]))
         current = sections.carry_keys(parsed, previous) if previous else parsed
         version = services.commit_version(
-            charter, current, note=spec["note"], author=spec["author"],
+            charter,
+            current,
+            note=spec["note"],
+            author=spec["author"],
             created_at=spec["created_at"],
         )
         if spec["published"]:

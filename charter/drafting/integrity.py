@@ -28,8 +28,14 @@ def records_of(charter: Charter) -> list[VersionRecord]:
     )
     numbers = {version.id: version.number for version in versions}
     rows = db.session.execute(
-        sa.select(VersionSection.version_id, VersionSection.key, VersionSection.level,
-                  VersionSection.heading, VersionSection.text_hash, SectionText.body)
+        sa.select(
+            VersionSection.version_id,
+            VersionSection.key,
+            VersionSection.level,
+            VersionSection.heading,
+            VersionSection.text_hash,
+            SectionText.body,
+        )
         .join(SectionText, SectionText.hash == VersionSection.text_hash, isouter=True)
         .join(Version, Version.id == VersionSection.version_id)
         .where(Version.charter_id == charter.id)

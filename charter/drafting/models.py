@@ -49,7 +49,8 @@ class Version(db.Model):
 
     charter: Mapped[Charter] = relationship()
     sections: Mapped[list[VersionSection]] = relationship(
-        order_by="VersionSection.position", cascade="save-update, merge",
+        order_by="VersionSection.position",
+        cascade="save-update, merge",
     )
     publication: Mapped[Publication | None] = relationship()
 

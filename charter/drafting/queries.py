@@ -76,8 +76,14 @@ def visible_versions(charter: Charter, user: Any) -> list[VersionInfo]:
     """The versions of charter the user may see, newest first."""
     rows = db.session.execute(
         sa.select(
-            Version.id, Version.number, Version.note, Version.author, Version.created_at,
-            Version.digest, Version.parent_hash, Publication.published_at,
+            Version.id,
+            Version.number,
+            Version.note,
+            Version.author,
+            Version.created_at,
+            Version.digest,
+            Version.parent_hash,
+            Publication.published_at,
         )
         .outerjoin(Publication, Publication.version_id == Version.id)
         .where(_visible(user, charter))
@@ -90,8 +96,14 @@ def version_or_404(charter: Charter, number: int, user: Any) -> VersionInfo:
     """One version the user may see; unknown and hidden versions are both 404."""
     row = db.session.execute(
         sa.select(
-            Version.id, Version.number, Version.note, Version.author, Version.created_at,
-            Version.digest, Version.parent_hash, Publication.published_at,
+            Version.id,
+            Version.number,
+            Version.note,
+            Version.author,
+            Version.created_at,
+            Version.digest,
+            Version.parent_hash,
+            Publication.published_at,
         )
         .outerjoin(Publication, Publication.version_id == Version.id)
         .where(_visible(user, charter), Version.number == number)
@@ -105,8 +117,14 @@ def latest_visible(charter: Charter, user: Any) -> VersionInfo | None:
     """The newest version the user may see: for the public, the latest published one."""
     versions = db.session.execute(
         sa.select(
-            Version.id, Version.number, Version.note, Version.author, Version.created_at,
-            Version.digest, Version.parent_hash, Publication.published_at,
+            Version.id,
+            Version.number,
+            Version.note,
+            Version.author,
+            Version.created_at,
+            Version.digest,
+            Version.parent_hash,
+            Publication.published_at,
         )
         .outerjoin(Publication, Publication.version_id == Version.id)
         .where(_visible(user, charter))
@@ -123,13 +141,17 @@ def sections_of(version: VersionInfo | Version) -> tuple[Section, ...]:
 
 def _load_sections(version_id: int) -> tuple[Section, ...]:
     rows = db.session.execute(
-        sa.select(VersionSection.key, VersionSection.heading, VersionSection.level, SectionText.body)
+        sa.select(
+            VersionSection.key, VersionSection.heading, VersionSection.level, SectionText.body
+        )
         .join(SectionText, SectionText.hash == VersionSection.text_hash)
         .where(VersionSection.version_id == version_id)
         .order_by(VersionSection.position)
     )
-    return tuple(Section(key=key, heading=heading, level=level, body=body)
-                 for key, heading, level, body in rows)
+    return tuple(
+        Section(key=key, heading=heading, level=level, body=body)
+        for key, heading, level, body in rows
+    )
 
 
 def compare(old: VersionInfo, new: VersionInfo) -> tuple[diff.SectionChange, ...]:
@@ -152,11 +174,14 @@ def section_history(charter: Charter, key: str, user: Any) -> list[SectionStep]:
     """How one section read in each visible version, oldest first, unchanged ones omitted."""
     versions = list(reversed(visible_versions(charter, user)))
     rows = db.session.execute(
-        sa.select(VersionSection.version_id, VersionSection.heading, VersionSection.level,
-                  SectionText.body)
+        sa.select(
+            VersionSection.version_id,
+            VersionSection.heading,
+            VersionSection.level,
+            SectionText.body,
+        )
         .join(SectionText, SectionText.hash == VersionSection.text_hash)
-        .where(VersionSection.key == key,
-               VersionSection.version_id.in_([v.id for v in versions]))
+        .where(VersionSection.key == key, VersionSection.version_id.in_([v.id for v in versions]))
     )
     by_version = {
         version_id: Section(key=key, heading=heading, level=level, body=body)

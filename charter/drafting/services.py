@@ -9,7 +9,14 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from charter.drafting.models import Charter, Publication, SectionText, Version, VersionSection, utcnow
+from charter.drafting.models import (
+    Charter,
+    Publication,
+    SectionText,
+    Version,
+    VersionSection,
+    utcnow,
+)
 from charter.errors import Conflict, InvalidInput
 from charter.extensions import db
 from charter.text import hashing, sections
@@ -28,9 +35,7 @@ def create_charter(slug: str, title: str, summary: str = "") -> Charter:
     if len(title) > 200:
         raise InvalidInput(_("The title is too long (200 characters at most)."))
     if not SLUG_PATTERN.match(slug) or len(slug) > 80:
-        raise InvalidInput(
-            _("The short name may only hold lowercase letters, digits and hyphens.")
-        )
+        raise InvalidInput(_("The short name may only hold lowercase letters, digits and hyphens."))
     if db.session.scalar(sa.select(Charter.id).where(Charter.slug == slug)) is not None:
         raise Conflict(_("A charter with the short name “%(slug)s” exists already.", slug=slug))
     charter = Charter(slug=slug, title=title, summary=summary.strip())

@@ -75,8 +75,9 @@ def compare_form(slug: str):
         except ValueError:
             raise explained(BadRequest, _("Choose two versions to compare.")) from None
         view = request.args.get("view")
-        return redirect(url_for(".compare", slug=slug, old=old, new=new,
-                                view=view if view in VIEWS else None))
+        return redirect(
+            url_for(".compare", slug=slug, old=old, new=new, view=view if view in VIEWS else None)
+        )
     return render_template("public/compare_form.html", charter=charter, versions=versions)
 
 
@@ -105,8 +106,16 @@ def compare(slug: str, old: int, new: int):
 
 
 def _summary(changes) -> dict[str, int]:
-    summary = {"modified": 0, "added": 0, "deleted": 0, "moved": 0, "renamed": 0,
-               "unchanged": 0, "inserted_words": 0, "deleted_words": 0}
+    summary = {
+        "modified": 0,
+        "added": 0,
+        "deleted": 0,
+        "moved": 0,
+        "renamed": 0,
+        "unchanged": 0,
+        "inserted_words": 0,
+        "deleted_words": 0,
+    }
     for change in changes:
         summary[change.kind] += 1
         summary["moved"] += change.moved

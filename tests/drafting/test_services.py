@@ -41,14 +41,16 @@ def test_keys_survive_a_rename(app):
     renamed = make_version(charter, DOCUMENT.replace("Article 2 — Equity", "Article 2 — Fairness"))
 
     keys = db.session.scalars(
-        sa.select(VersionSection.key).where(VersionSection.version_id == renamed.id)
+        sa.select(VersionSection.key)
+        .where(VersionSection.version_id == renamed.id)
         .order_by(VersionSection.position)
     ).all()
     assert keys == ["preamble", "article-1-dignity", "article-2-equity"]
 
 
-@pytest.mark.parametrize("field, value", [("note", "rewritten"), ("digest", "0" * 64),
-                                          ("author", "someone else")])
+@pytest.mark.parametrize(
+    "field, value", [("note", "rewritten"), ("digest", "0" * 64), ("author", "someone else")]
+)
 def test_a_version_can_never_be_updated(app, field, value):
     version = make_version(make_charter())
     setattr(version, field, value)
@@ -102,8 +104,9 @@ def test_commit_refuses_empty_and_duplicate_keys(app):
 def test_two_versions_cannot_share_a_number(app):
     charter = make_charter()
     first = make_version(charter)
-    clash = Version(charter_id=charter.id, number=first.number, digest="f" * 64,
-                    created_at=datetime(2024, 1, 1))
+    clash = Version(
+        charter_id=charter.id, number=first.number, digest="f" * 64, created_at=datetime(2024, 1, 1)
+    )
     db.session.add(clash)
     with pytest.raises(IntegrityError):
         db.session.flush()
@@ -137,7 +140,11 @@ def test_import_creates_version_one(app):
     assert charter.slug == "my-charter"
     version = services.head(charter)
     assert version.number == 1
-    assert [s.key for s in version.sections] == ["preamble", "article-1-dignity", "article-2-equity"]
+    assert [s.key for s in version.sections] == [
+        "preamble",
+        "article-1-dignity",
+        "article-2-equity",
+    ]
 
 
 @pytest.mark.parametrize("slug", ["Bad Slug", "-x", "a" * 81, "x/y"])

@@ -17,10 +17,17 @@ def charter(app):
     """A charter with two published versions and an unpublished draft on top."""
     charter = make_charter("cities", "Charter of Cities", summary="Cities drafting together.")
     make_version(charter, note="First draft")
-    make_version(charter, DOCUMENT.replace("Every person is welcome", "Every person is at home"),
-                 note="After consultation")
-    make_version(charter, DOCUMENT.replace("open to all residents", SECRET), publish=False,
-                 note="Internal draft")
+    make_version(
+        charter,
+        DOCUMENT.replace("Every person is welcome", "Every person is at home"),
+        note="After consultation",
+    )
+    make_version(
+        charter,
+        DOCUMENT.replace("open to all residents", SECRET),
+        publish=False,
+        note="Internal draft",
+    )
     return charter
 
 
@@ -95,7 +102,9 @@ def test_compare_shows_insertions_and_deletions(client, charter):
     assert re.search(INS + r"[^<]*at home[^<]*</ins>", page)
     assert "1 section modified" in page
     # Unchanged sections are collapsed.
-    assert '<details class="diff-section diff-section--unchanged" id="change-article-2-equity"' in page
+    assert (
+        '<details class="diff-section diff-section--unchanged" id="change-article-2-equity"' in page
+    )
 
 
 def test_compare_in_reverse_order_works(client, charter):
