@@ -8,7 +8,7 @@ FLASK  := $(BIN)/flask --app charter
 
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
-	$(FLASK) has-data || $(FLASK) demo
+	$(FLASK) demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.installed-test

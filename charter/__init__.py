@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from charter import config as config_module
-from charter.extensions import babel, csrf, db, migrate
+from charter.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -26,10 +26,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
     csrf.init_app(app)
     babel.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
 
     from charter import database, errors, security, templating
+    from charter.accounts import admin, views
     from charter.cli import register_commands
-    from charter.drafting import models as _drafting_models  # noqa: F401 (register models)
     from charter.public.views import bp as public_bp
 
     with app.app_context():
@@ -39,4 +41,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     register_commands(app)
     app.register_blueprint(public_bp)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(admin.bp)
     return app

@@ -47,16 +47,26 @@ def register_commands(app: Flask) -> None:
         click.echo(f"Imported “{charter.title}” as /charters/{charter.slug}, version 1 ({state}).")
 
     @app.cli.command("demo")
-    def demo_command():
-        """Load the demo charter (does nothing when it is there already)."""
-        from charter.demo.loader import load_demo
+    @click.option("--if-empty", is_flag=True, help="Load only into a database with no charter.")
+    def demo_command(if_empty: bool):
+        """Load the demo charter, its councils and one account per role."""
+        from charter.demo.loader import demo_accounts, load_demo
+        from charter.drafting.models import Charter
 
-        charter = load_demo()
-        if charter is None:
-            click.echo("The demo charter is loaded already.")
+        if if_empty and db.session.scalar(sa.select(Charter.id).limit(1)) is not None:
+            click.echo("The database holds charters already: the demo is not loaded.")
         else:
-            db.session.commit()
-            click.echo(f"Loaded the demo charter at /charters/{charter.slug}.")
+            charter = load_demo()
+            if charter is None:
+                click.echo("The demo charter is loaded already.")
+            else:
+                db.session.commit()
+                click.echo(f"Loaded the demo charter at /charters/{charter.slug}.")
+        accounts = demo_accounts()
+        if accounts:
+            click.echo("Demo accounts (demo only — sign in at /login):")
+            for role, email, password in accounts:
+                click.echo(f"  {role:12} {email:48} {password}")
 
     @app.cli.command("verify")
     def verify_command():
@@ -75,9 +85,53 @@ def register_commands(app: Flask) -> None:
         if problems:
             raise click.exceptions.Exit(1)
 
-    @app.cli.command("has-data")
-    def has_data_command():
-        """Exit 0 when the database holds a charter, 1 when it is empty."""
-        from charter.drafting.models import Charter
+    register_user_commands(app)
 
-        raise click.exceptions.Exit(0 if db.session.scalar(sa.select(Charter.id).limit(1)) else 1)
+
+def register_user_commands(app: Flask) -> None:
+    """`flask users create|list`."""
+    users = click.Group("users", help="Manage user accounts.")
+
+    @users.command("create")
+    @click.argument("email")
+    @click.option("--role", required=True, help="partner, sherpa, advisor, secretariat or admin")
+    @click.option("--password", required=True)
+    @click.option("--name", default="", help="Display name (default: from the e-mail).")
+    @click.option(
+        "--council",
+        "councils",
+        multiple=True,
+        help="Council name (or charter-slug:name); repeat for several.",
+    )
+    def create_user(email: str, role: str, password: str, name: str, councils: tuple[str, ...]):
+        """Create an account that can sign in at once."""
+        from charter.accounts import services
+
+        try:
+            found = [services.find_council(reference) for reference in councils]
+            user = services.create_user(
+                email, role, password=password, display_name=name, councils=found
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            fail(error.message)
+        click.echo(f"Created {user.role} {user.email}.")
+
+    @users.command("list")
+    def list_users():
+        """List the accounts."""
+        from sqlalchemy.orm import selectinload
+
+        from charter.accounts.models import User
+
+        query = sa.select(User).options(selectinload(User.councils)).order_by(User.email)
+        for user in db.session.scalars(query):
+            councils = ", ".join(council.name for council in user.councils)
+            state = "" if user.active else " (deactivated)"
+            click.echo(
+                f"{user.email:48} {user.role:12} {user.display_name}{state}"
+                + (f" — {councils}" if councils else "")
+            )
+
+    app.cli.add_command(users)

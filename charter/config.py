@@ -16,8 +16,31 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "en",
     "LANGUAGES": ["en", "fr", "es"],
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
-    # Rendered HTML, sections and diffs are cached by immutable hashes.
-    "TEXT_CACHE_SIZE": 2048,
+    # Sign-in
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
+    "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
+    "LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    # E-mail: SMTP when MAIL_SERVER is set, the log otherwise.
+    "MAIL_SERVER": "",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_SENDER": "Charter <no-reply@localhost>",
+}
+
+# Read from the environment when set: name -> type.
+FROM_ENVIRONMENT = {
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USE_TLS": lambda value: value.lower() in ("1", "true", "yes"),
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_SENDER": str,
+    "PREFER_HTTPS": lambda value: value.lower() in ("1", "true", "yes"),
 }
 
 
@@ -49,8 +72,17 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
     config = dict(DEFAULTS)
     default_db = "sqlite:///" + str(Path(instance_path) / "charter.db")
     config["SQLALCHEMY_DATABASE_URI"] = database_url(os.environ.get("DATABASE_URL", default_db))
+    for name, kind in FROM_ENVIRONMENT.items():
+        if name in os.environ:
+            config[name] = kind(os.environ[name])
+    redis_url = os.environ.get("REDIS_URL")
+    config["REDIS_URL"] = redis_url
+    config["RATELIMIT_STORAGE_URI"] = redis_url or "memory://"
     if "SECRET_KEY" not in overrides:
         config["SECRET_KEY"] = secret_key(instance_path)
     config.update(overrides)
+    if config.get("PREFER_HTTPS"):
+        config["SESSION_COOKIE_SECURE"] = config["REMEMBER_COOKIE_SECURE"] = True
+        config["PREFERRED_URL_SCHEME"] = "https"
     config["SQLALCHEMY_DATABASE_URI"] = database_url(config["SQLALCHEMY_DATABASE_URI"])
     return config

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -30,6 +30,7 @@ class Conflict(DomainError):
 def _titles() -> dict[int, str]:
     return {
         400: _("This request could not be understood"),
+        401: _("Please sign in"),
         403: _("You may not do this"),
         404: _("Page not found"),
         405: _("This action is not available here"),
@@ -49,11 +50,15 @@ def _explanations() -> dict[int, str]:
     }
 
 
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/")
+
+
 def error_page(status: int, message: str | None = None):
     """Render the error page (or a JSON error for JSON callers)."""
     title = _titles().get(status, _("Error"))
     message = message or _explanations().get(status, "")
-    if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+    if _wants_json():
         return jsonify(error={"code": status, "message": message or title, "details": {}}), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
@@ -65,6 +70,8 @@ def init_app(app: Flask) -> None:
     def _http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if error.code == 401 and request.method == "GET" and not _wants_json():
+            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
         message = error.description if getattr(error, "explained", False) else None
         return error_page(error.code, message)
 

@@ -1,51 +1,114 @@
-"""The policy: who may do what. Views, templates and the API ask here and nowhere else."""
+"""The policy: who may do what, in which stage. Views, templates and the API ask here only.
+
+One table maps each action to the roles that may perform it, the capability the charter's
+current stage must open for it (comment, answer, propose, edit), and whether sherpas and
+advisors must belong to one of the charter's Policy Councils.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
 from flask import abort
-from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
-# action -> the roles that may perform it. Until accounts exist every visitor is "public".
-POLICY: dict[str, frozenset[str]] = {
-    "read_published": frozenset({"public"}),
-    "read_draft": frozenset(),
-}
+ROLES = ("public", "partner", "sherpa", "advisor", "secretariat", "admin")
+COUNCIL_ROLES = frozenset({"sherpa", "advisor"})
+PARTICIPANTS = frozenset({"partner", "sherpa", "advisor", "secretariat"})
 
-DESCRIPTIONS = {
-    "read_published": _l("read published versions"),
-    "read_draft": _l("read draft versions"),
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[str]
+    stage: str | None = None  # the capability the current stage must open
+    member: bool = False  # sherpas and advisors must sit on a council of the charter
+
+
+POLICY: dict[str, Rule] = {
+    "read_published": Rule(frozenset(ROLES)),
+    "read_draft": Rule(COUNCIL_ROLES | {"secretariat"}, member=True),
+    "comment": Rule(PARTICIPANTS, stage="comment"),
+    "answer_question": Rule(PARTICIPANTS, stage="answer"),
+    "propose_amendment": Rule(COUNCIL_ROLES | {"secretariat"}, stage="propose", member=True),
+    "endorse_amendment": Rule(COUNCIL_ROLES, stage="propose", member=True),
+    "review_amendment": Rule(frozenset({"secretariat"}), stage="edit"),
+    "merge": Rule(frozenset({"secretariat"}), stage="edit"),
+    "edit_draft": Rule(frozenset({"secretariat"}), stage="edit"),
+    "publish": Rule(frozenset({"secretariat"})),
+    "advance_stage": Rule(frozenset({"secretariat"})),
+    "moderate": Rule(frozenset({"secretariat"})),
+    "manage_users": Rule(frozenset({"secretariat", "admin"})),
+    "manage_admins": Rule(frozenset({"admin"})),
+    "manage_councils": Rule(frozenset({"secretariat", "admin"})),
 }
 
 
 def role_of(user: Any) -> str:
-    """The role a user acts in; anyone not signed in is the public."""
-    return getattr(user, "role", None) or "public"
+    """The role a user acts in: anyone not signed in, or deactivated, is the public."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return "public"
+    return user.role
+
+
+def _charter_of(target: Any) -> Any:
+    if target is None:
+        return None
+    if hasattr(target, "stage_position"):
+        return target
+    return getattr(target, "charter", None)
 
 
 def can(user: Any, action: str, target: Any = None) -> bool:
-    """True when user may perform action (on target)."""
-    if action not in POLICY:
-        raise KeyError(f"unknown action {action!r}")
-    return role_of(user) in POLICY[action]
+    """True when user may perform action on target (a charter, or a thing of a charter).
+
+    Without a target, stage and council conditions are not checked: the answer says
+    whether the role may ever do this (e.g. to show a menu entry).
+    """
+    rule = POLICY[action]
+    role = role_of(user)
+    if role not in rule.roles:
+        return False
+    charter = _charter_of(target)
+    if charter is None:
+        return True
+    if rule.stage is not None:
+        stage = charter.stage
+        if stage is None or not stage.allows(rule.stage):
+            return False
+    if rule.member and role in COUNCIL_ROLES:
+        return bool(user.council_ids(charter.id))
+    return True
+
+
+def may_grant(user: Any, role: str) -> bool:
+    """Whether user may give someone this role (only admins make admins)."""
+    return can(user, "manage_admins") if role == "admin" else can(user, "manage_users")
 
 
 def current_user_or_none() -> Any:
-    """The signed-in user, or None before accounts exist."""
-    return None
+    """The signed-in user, or None."""
+    return current_user if current_user and current_user.is_authenticated else None
 
 
 def authorize(action: str, target: Any = None, *, hide: bool = False) -> None:
-    """Abort with 403 (or 404 when hide is set) unless the current user may act."""
-    if not can(current_user_or_none(), action, target):
-        abort(404 if hide else 403)
+    """Abort unless the current user may act: 403, or 404 when the thing must stay hidden.
+
+    Anonymous visitors are sent to sign in (401 handled by Flask-Login) where signing in
+    could help.
+    """
+    user = current_user_or_none()
+    if can(user, action, target):
+        return
+    if user is None and not hide and not can(None, action):
+        abort(401)
+    abort(404 if hide else 403)
 
 
 def requires(action: str) -> Callable:
-    """View decorator: the current user must be allowed action."""
+    """View decorator: the current user must be allowed action (no target)."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response
+from flask_login import current_user
 
 CSP = "; ".join(
     [
@@ -27,4 +28,8 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if current_user and current_user.is_authenticated:
+            # Pages of a signed-in person may hold drafts: never keep them in a shared cache.
+            response.headers["Cache-Control"] = "no-store"
+            response.vary.add("Cookie")
         return response

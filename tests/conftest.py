@@ -133,3 +133,47 @@ def count_queries(app: Flask):
             sa.event.remove(engine, "before_cursor_execute", before)
 
     return counter
+
+
+@pytest.fixture
+def login_as(client):
+    """Sign a user in on the test client (as Flask-Login would after a real sign-in)."""
+
+    def sign_in(user, test_client=None) -> None:
+        with (test_client or client).session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+
+    return sign_in
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback; yields (port, list of received messages)."""
+    from email import message_from_bytes
+    from email.policy import default
+
+    from aiosmtpd.controller import Controller
+
+    received = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
+            received.append(message_from_bytes(envelope.content, policy=default))
+            return "250 Message accepted for delivery"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=0)
+    controller.start()
+    try:
+        yield controller.server.sockets[0].getsockname()[1], received
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mail_app(make_app, smtp_server):
+    """An app that sends its e-mail to the loopback SMTP server; yields (app, messages)."""
+    port, received = smtp_server
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, SERVER_NAME="charter.test")
+    with app.app_context():
+        yield app, received

@@ -54,3 +54,36 @@ def make_version(
         services.publish(version, by=author)
     db.session.commit()
     return version
+
+
+def make_user(
+    role: str = "sherpa",
+    *,
+    email: str | None = None,
+    password: str | None = None,
+    councils=(),
+    name: str = "",
+    active: bool = True,
+):
+    """A user; no password (fast) unless one is given."""
+    from charter.accounts import services as accounts
+
+    user = accounts.create_user(
+        email or f"{role}-{next(_numbers)}@example.org",
+        role,
+        password=password,
+        display_name=name,
+        councils=list(councils),
+    )
+    user.active = active
+    db.session.commit()
+    return user
+
+
+def make_council(charter: Charter, name: str | None = None):
+    """A Policy Council of a charter."""
+    from charter.accounts import services as accounts
+
+    council = accounts.create_council(charter, name or f"Council {next(_numbers)}")
+    db.session.commit()
+    return council

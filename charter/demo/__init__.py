@@ -78,3 +78,72 @@ def read(filename: str) -> str:
     if Path(filename).name != filename or filename not in {v["file"] for v in VERSIONS}:
         raise ValueError(f"unknown demo version file: {filename!r}")
     return (_DIR / filename).read_text(encoding="utf-8")
+
+
+# One demo account per role (demo only: the passwords are printed for a newcomer).
+# (e-mail, name, role, organisation, country, region, council names, password)
+ACCOUNTS: list[tuple[str, str, str, str, str, str, tuple[str, ...], str]] = [
+    (
+        "admin@demo.charter.example.org",
+        "Ada Admin",
+        "admin",
+        "Platform operator",
+        "",
+        "",
+        (),
+        "demo-admin-lampedusa",
+    ),
+    (
+        "secretariat@demo.charter.example.org",
+        "Sofia Secretariat",
+        "secretariat",
+        "World Secretariat",
+        "Spain",
+        "Europe",
+        (),
+        "demo-secretariat-lampedusa",
+    ),
+    (
+        "sherpa.city@demo.charter.example.org",
+        "Salvatore Sherpa",
+        "sherpa",
+        "City of Lampedusa",
+        "Italy",
+        "Europe",
+        ("Right to the City",),
+        "demo-sherpa-city-lampedusa",
+    ),
+    (
+        "sherpa.opportunities@demo.charter.example.org",
+        "Amina Sherpa",
+        "sherpa",
+        "City of Tangier",
+        "Morocco",
+        "Africa",
+        ("Opportunities for All",),
+        "demo-sherpa-opportunities-lampedusa",
+    ),
+    (
+        "advisor@demo.charter.example.org",
+        "Lucas Advisor",
+        "advisor",
+        "City of Montevideo",
+        "Uruguay",
+        "Latin America",
+        ("Right to the City", "Opportunities for All"),
+        "demo-advisor-lampedusa",
+    ),
+    (
+        "partner@demo.charter.example.org",
+        "Priya Partner",
+        "partner",
+        "Refugee-led network",
+        "India",
+        "Asia-Pacific",
+        (),
+        "demo-partner-lampedusa",
+    ),
+]
+
+# The demo charter sits in the Policy Council session.
+STAGE_POSITION = 3

@@ -1,10 +1,12 @@
-"""Load the demo charter into the database."""
+"""Load the demo charter, its councils and one account per role into the database."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 from charter import demo
+from charter.accounts import services as accounts
+from charter.accounts.models import User
 from charter.drafting import services
 from charter.drafting.models import Charter
 from charter.extensions import db
@@ -12,7 +14,7 @@ from charter.text import sections
 
 
 def load_demo() -> Charter | None:
-    """Create the demo charter and its versions; None when it exists already."""
+    """Create the demo charter, councils and accounts; None when it exists already."""
     if db.session.scalar(sa.select(Charter.id).where(Charter.slug == demo.SLUG)) is not None:
         return None
     charter = services.create_charter(demo.SLUG, demo.TITLE, demo.SUMMARY)
@@ -30,4 +32,33 @@ def load_demo() -> Charter | None:
         if spec["published"]:
             services.publish(version, by=spec["author"], at=spec["created_at"])
         previous = current
+    charter.stage_position = demo.STAGE_POSITION
+    councils = {
+        name: accounts.create_council(charter, name, description)
+        for name, description in demo.COUNCILS
+    }
+    for email, name, role, organisation, country, region, council_names, password in demo.ACCOUNTS:
+        if accounts.user_by_email(email) is None:
+            accounts.create_user(
+                email,
+                role,
+                password=password,
+                display_name=name,
+                organisation=organisation,
+                country=country,
+                region=region,
+                councils=[councils[council] for council in council_names],
+            )
+    db.session.flush()
     return charter
+
+
+def demo_accounts() -> list[tuple[str, str, str]]:
+    """(role, e-mail, password) of the demo accounts that exist."""
+    emails = {email for email, *_rest in demo.ACCOUNTS}
+    present = set(db.session.scalars(sa.select(User.email).where(User.email.in_(emails))))
+    return [
+        (role, email, password)
+        for email, _name, role, *_rest, password in demo.ACCOUNTS
+        if email in present
+    ]

@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, event, inspec
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from charter.extensions import db
+from charter.process.models import Stage
 
 
 def utcnow() -> datetime:
@@ -21,6 +22,15 @@ class Charter(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The position of the current stage in the charter's process.
+    stage_position: Mapped[int] = mapped_column(default=1)
+
+    stage: Mapped[Stage | None] = relationship(
+        primaryjoin="and_(foreign(Stage.charter_id) == Charter.id, "
+        "foreign(Stage.position) == Charter.stage_position)",
+        viewonly=True,
+        uselist=False,
+    )
 
     def __repr__(self) -> str:
         return f"<Charter {self.slug}>"

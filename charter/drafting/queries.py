@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import abort
+from sqlalchemy.orm import selectinload
 
 from charter import permissions
 from charter.cache import LRU
@@ -58,18 +59,19 @@ def charter_or_404(slug: str) -> Charter:
 def visible_charters(user: Any) -> list[tuple[Charter, int]]:
     """Charters with at least one version the user may see, with their visible counts."""
     rows = db.session.execute(
-        sa.select(Charter, sa.func.count(Version.id))
+        sa.select(Charter, sa.func.count(Version.id), sa.func.count(Publication.version_id))
+        .options(selectinload(Charter.stage))
         .join(Version, Version.charter_id == Charter.id)
         .outerjoin(Publication, Publication.version_id == Version.id)
-        .where(
-            sa.true()
-            if permissions.can(user, "read_draft")
-            else Publication.version_id.is_not(None)
-        )
         .group_by(Charter.id)
         .order_by(Charter.title)
     )
-    return [(charter, count) for charter, count in rows]
+    visible = []
+    for charter, total, published in rows:
+        count = total if permissions.can(user, "read_draft", charter) else published
+        if count:
+            visible.append((charter, count))
+    return visible
 
 
 def visible_versions(charter: Charter, user: Any) -> list[VersionInfo]:

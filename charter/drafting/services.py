@@ -19,6 +19,7 @@ from charter.drafting.models import (
 )
 from charter.errors import Conflict, InvalidInput
 from charter.extensions import db
+from charter.process.models import DEFAULT_STAGES, Stage
 from charter.text import hashing, sections
 from charter.text.markdown import slugify
 from charter.text.sections import Section
@@ -38,8 +39,19 @@ def create_charter(slug: str, title: str, summary: str = "") -> Charter:
         raise InvalidInput(_("The short name may only hold lowercase letters, digits and hyphens."))
     if db.session.scalar(sa.select(Charter.id).where(Charter.slug == slug)) is not None:
         raise Conflict(_("A charter with the short name “%(slug)s” exists already.", slug=slug))
-    charter = Charter(slug=slug, title=title, summary=summary.strip())
+    charter = Charter(slug=slug, title=title, summary=summary.strip(), stage_position=1)
     db.session.add(charter)
+    db.session.flush()
+    for position, (name, description, opens) in enumerate(DEFAULT_STAGES, start=1):
+        db.session.add(
+            Stage(
+                charter_id=charter.id,
+                position=position,
+                name=name,
+                description=description,
+                opens=",".join(opens),
+            )
+        )
     db.session.flush()
     return charter
 

@@ -13,8 +13,10 @@ try:
     import fast_diff_match_patch
 except ImportError:  # pragma: no cover - the pure-Python backend takes over
     fast_diff_match_patch = None
-
-import diff_match_patch
+try:
+    import diff_match_patch
+except ImportError:  # pragma: no cover - the C++ backend is enough
+    diff_match_patch = None
 
 Op = tuple[int, str]  # (-1 delete | 0 equal | 1 insert, text), diff-match-patch convention
 
@@ -70,6 +72,8 @@ def _diff_chars(old: str, new: str, backend: str) -> list[Op]:
         )
         return [(_FAST_OPS[op], text) for op, text in raw]
     if backend == "python":
+        if diff_match_patch is None:
+            raise RuntimeError("diff_match_patch is not installed")
         engine = diff_match_patch.diff_match_patch()
         engine.Diff_Timeout = 0
         diffs = engine.diff_main(old, new, False)
@@ -91,18 +95,69 @@ def _merge(ops: list[Op]) -> list[Op]:
     return merged
 
 
+def _kind(char: str) -> int:
+    """Token class of a character: 0 word, 1 whitespace, 2 other (a token on its own)."""
+    if char.isspace():
+        return 1
+    return 0 if _WORD.match(char) else 2
+
+
+def _boundary(text: str, position: int) -> bool:
+    """Whether a token of text starts (or ends) at position."""
+    if position <= 0 or position >= len(text):
+        return True
+    before = _kind(text[position - 1])
+    return before == 2 or before != _kind(text[position])
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """Length of the common prefix of a and b (binary search on C-level comparisons)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    """Length of the common suffix of a and b, at most limit."""
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[len(a) - middle :] == b[len(b) - middle :]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
 def word_diff(old: str, new: str, *, backend: str | None = None) -> list[Op]:
     """Word-level diff of old and new with semantic clean-up: whole words change, never
     letters."""
     if old == new:
         return [(EQUAL, old)] if old else []
+    # The unchanged start and end, cut where a token starts in both texts, need no diff.
+    start = _common_prefix(old, new)
+    while not (_boundary(old, start) and _boundary(new, start)):
+        start -= 1
+    limit = min(len(old), len(new)) - start
+    end = _common_suffix(old, new, limit)
+    while not (_boundary(old, len(old) - end) and _boundary(new, len(new) - end)):
+        end -= 1
     table: dict[str, str] = {}
     alphabet: list[str] = []
-    encoded_old = _encode(tokenize(old), table, alphabet)
-    encoded_new = _encode(tokenize(new), table, alphabet)
-    decode = {char: token for token, char in table.items()}
+    encoded_old = _encode(tokenize(old[start : len(old) - end]), table, alphabet)
+    encoded_new = _encode(tokenize(new[start : len(new) - end]), table, alphabet)
+    decode = {ord(char): token for token, char in table.items()}
     ops = _diff_chars(encoded_old, encoded_new, backend or _backend)
-    return _merge([(op, "".join(decode[char] for char in text)) for op, text in ops])
+    return _merge(
+        [(EQUAL, old[:start])]
+        + [(op, text.translate(decode)) for op, text in ops]
+        + [(EQUAL, old[len(old) - end :])]
+    )
 
 
 def old_text(ops: Sequence[Op]) -> str:
@@ -245,9 +300,7 @@ def compare(old: Sequence[Section], new: Sequence[Section]) -> list[SectionChang
     new_by_key = {section.key: section for section in new}
     shared_old = [section.key for section in old if section.key in new_by_key]
     shared_new = [section.key for section in new if section.key in old_by_key]
-    weight = {
-        key: len(old_by_key[key].body) + len(new_by_key[key].body) for key in shared_new
-    }
+    weight = {key: len(old_by_key[key].body) + len(new_by_key[key].body) for key in shared_new}
     moved = _moved(shared_old, shared_new, weight)
 
     changes: dict[str, SectionChange] = {}

@@ -194,7 +194,7 @@ def _warm_up() -> None:
         mdurl.decode("warm%20up%41", exclude)
     _render_uncached(
         "# Warm up\n\n[link](https://example.org/é?q=1#x) <https://example.org> "
-        "<someone@example.org> ![image](/a.png \"t\") *em* **strong** `code` ~~s~~\n\n"
+        '<someone@example.org> ![image](/a.png "t") *em* **strong** `code` ~~s~~\n\n'
         "> quote\n\n- item\n\n1. item\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n\n"
         "```\ncode\n```\n\n[ref]\n\n[ref]: /relative 'title'\n\nSetext\n---\n",
         "",

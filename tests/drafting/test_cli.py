@@ -84,10 +84,21 @@ def test_demo_loads_three_published_versions_once(runner):
     assert count(Version) == 3
 
 
-def test_has_data_tells_an_empty_database(runner):
-    assert runner.invoke(args=["has-data"]).exit_code == 1
-    runner.invoke(args=["demo"])
-    assert runner.invoke(args=["has-data"]).exit_code == 0
+def test_demo_if_empty_leaves_a_database_with_charters_alone(runner, tmp_path):
+    path = tmp_path / "charter.md"
+    path.write_text(DOCUMENT, encoding="utf-8")
+    runner.invoke(args=["import", str(path), "--title", "Ours"])
+    result = runner.invoke(args=["demo", "--if-empty"])
+    assert result.exit_code == 0
+    assert "not loaded" in result.output
+    assert count(Charter) == 1
+
+
+def test_demo_prints_one_account_per_role(runner):
+    result = runner.invoke(args=["demo", "--if-empty"])
+    for role in ("admin", "secretariat", "sherpa", "advisor", "partner"):
+        assert role in result.output
+    assert "secretariat@demo.charter.example.org" in result.output
 
 
 def test_verify_passes_on_an_untouched_history(runner):

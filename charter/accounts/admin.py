@@ -1,0 +1,200 @@
+"""Secretariat and admin pages: people, invitations and Policy Councils."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from charter.accounts import forms, services
+from charter.accounts.models import ROLES, Council, Invitation, User
+from charter.drafting.models import Charter, utcnow
+from charter.errors import DomainError
+from charter.extensions import db
+from charter.permissions import requires
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PAGE_SIZE = 50
+
+
+def council_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        sa.select(Council.id, Charter.title, Council.name)
+        .join(Charter, Charter.id == Council.charter_id)
+        .order_by(Charter.title, Council.name)
+    )
+    return [(council_id, f"{title} — {name}") for council_id, title, name in rows]
+
+
+def councils_by_id(ids: list[int]) -> list[Council]:
+    return list(db.session.scalars(sa.select(Council).where(Council.id.in_(ids)))) if ids else []
+
+
+@bp.get("/users")
+@requires("manage_users")
+def users():
+    role = request.args.get("role", "")
+    council = request.args.get("council", type=int)
+    status = request.args.get("status", "")
+    search = request.args.get("q", "").strip()[:100]
+    page = max(request.args.get("page", 1, type=int), 1)
+    query = sa.select(User).options(selectinload(User.councils))
+    if role in ROLES:
+        query = query.where(User.role == role)
+    if council:
+        query = query.where(User.councils.any(Council.id == council))
+    if status in ("active", "inactive"):
+        query = query.where(User.active.is_(status == "active"))
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            sa.or_(
+                User.email.ilike(pattern, escape="\\"),
+                User.display_name.ilike(pattern, escape="\\"),
+                User.organisation.ilike(pattern, escape="\\"),
+            )
+        )
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    people = db.session.scalars(
+        query.order_by(User.display_name, User.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template(
+        "admin/users.html",
+        users=people,
+        total=total,
+        page=page,
+        page_size=PAGE_SIZE,
+        roles=forms.role_choices(),
+        councils=council_choices(),
+        filters={"role": role, "council": council, "status": status, "q": search},
+    )
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@requires("manage_users")
+def user(user_id: int):
+    person = db.get_or_404(User, user_id)
+    form = forms.UserForm(obj=person)
+    form.councils.choices = council_choices()
+    if request.method == "GET":
+        form.councils.data = [council.id for council in person.councils]
+    if form.validate_on_submit():
+        try:
+            services.update_user(
+                current_user,
+                person,
+                role=form.role.data,
+                councils=councils_by_id(form.councils.data),
+                active=form.active.data,
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            form.role.errors.append(error.message)
+        else:
+            flash(_("%(name)s's account is saved.", name=person.display_name), "success")
+            return redirect(url_for("admin.user", user_id=person.id))
+    status = 422 if form.errors else 200
+    return render_template("admin/user.html", person=person, form=form), status
+
+
+@bp.route("/invitations", methods=["GET", "POST"])
+@requires("manage_users")
+def invitations():
+    form = forms.InviteForm()
+    form.councils.choices = council_choices()
+    if form.validate_on_submit():
+        try:
+            invitation, token = services.invite(
+                current_user,
+                form.email.data,
+                form.role.data,
+                councils_by_id(form.councils.data),
+                form.display_name.data or "",
+            )
+            services.send_invitation(invitation, token)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            form.email.errors.append(error.message)
+        else:
+            flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
+            return redirect(url_for("admin.invitations"))
+    pending = db.session.scalars(
+        sa.select(Invitation)
+        .options(selectinload(Invitation.councils), selectinload(Invitation.invited_by))
+        .where(
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > utcnow(),
+        )
+        .order_by(Invitation.created_at.desc())
+    ).all()
+    status = 422 if form.errors else 200
+    return render_template(
+        "admin/invitations.html", form=form, pending=pending, confirm=forms.ConfirmForm()
+    ), status
+
+
+@bp.post("/invitations/<int:invitation_id>/revoke")
+@requires("manage_users")
+def revoke_invitation(invitation_id: int):
+    invitation = db.get_or_404(Invitation, invitation_id)
+    if forms.ConfirmForm().validate_on_submit():
+        services.revoke_invitation(invitation)
+        db.session.commit()
+        flash(_("The invitation of %(email)s is revoked.", email=invitation.email), "success")
+    return redirect(url_for("admin.invitations"))
+
+
+@bp.route("/councils", methods=["GET", "POST"])
+@requires("manage_councils")
+def councils():
+    form = forms.CouncilForm()
+    charters = db.session.execute(sa.select(Charter.id, Charter.title).order_by(Charter.title))
+    form.charter_id.choices = [(charter_id, title) for charter_id, title in charters]
+    if form.validate_on_submit():
+        charter = db.get_or_404(Charter, form.charter_id.data)
+        try:
+            council = services.create_council(charter, form.name.data, form.description.data or "")
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            form.name.errors.append(error.message)
+        else:
+            flash(_("The council “%(name)s” is created.", name=council.name), "success")
+            return redirect(url_for("admin.councils"))
+    rows = db.session.execute(
+        sa.select(Council, sa.func.count(User.id))
+        .options(selectinload(Council.charter))
+        .outerjoin(Council.members)
+        .group_by(Council.id)
+        .order_by(Council.charter_id, Council.name)
+    ).all()
+    status = 422 if form.errors else 200
+    return render_template("admin/councils.html", form=form, councils=rows), status
+
+
+@bp.route("/councils/<int:council_id>", methods=["GET", "POST"])
+@requires("manage_councils")
+def council(council_id: int):
+    council = db.get_or_404(Council, council_id)
+    form = forms.CouncilForm(obj=council)
+    form.charter_id.choices = [(council.charter_id, council.charter.title)]
+    if form.validate_on_submit():
+        if form.charter_id.data != council.charter_id:
+            abort(400)
+        try:
+            services.update_council(council, form.name.data, form.description.data or "")
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            form.name.errors.append(error.message)
+        else:
+            flash(_("The council is saved."), "success")
+            return redirect(url_for("admin.councils"))
+    status = 422 if form.errors else 200
+    return render_template("admin/council.html", council=council, form=form), status

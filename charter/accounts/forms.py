@@ -1,0 +1,97 @@
+"""Forms of the account pages; every one carries a CSRF token."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español")]
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [
+        ("partner", _l("Partner")),
+        ("sherpa", _l("Sherpa")),
+        ("advisor", _l("Advisor")),
+        ("secretariat", _l("Secretariat")),
+        ("admin", _l("Administrator")),
+    ]
+
+
+class CheckboxList(SelectMultipleField):
+    """Several choices as checkboxes (usable without JavaScript)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+    remember = BooleanField(_l("Remember me"))
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(max=1024)],
+        description=_l("At least 10 characters; a short sentence is easy to remember."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+    )
+
+
+class AcceptInvitationForm(NewPasswordForm):
+    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    country = StringField(_l("Country"), validators=[Optional(), Length(max=100)])
+    region = StringField(_l("Region"), validators=[Optional(), Length(max=100)])
+    language = SelectField(_l("Language"), choices=LANGUAGES)
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    display_name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
+    role = SelectField(_l("Role"), choices=role_choices)
+    councils = CheckboxList(_l("Policy Councils"), coerce=int, validate_choice=True)
+
+
+class UserForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=role_choices)
+    councils = CheckboxList(_l("Policy Councils"), coerce=int, validate_choice=True)
+    active = BooleanField(_l("Active (may sign in)"))
+
+
+class CouncilForm(FlaskForm):
+    charter_id = SelectField(_l("Charter"), coerce=int)
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: the CSRF token of a POST-only button."""

@@ -1,0 +1,331 @@
+"""Account use cases: users, councils, sign-in, invitations and password resets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask import url_for
+from flask_babel import gettext as _
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from charter import mail, permissions
+from charter.accounts import passwords
+from charter.accounts.models import (
+    ROLES,
+    Council,
+    Invitation,
+    PasswordReset,
+    User,
+    new_token,
+    token_hash,
+)
+from charter.drafting.models import Charter, utcnow
+from charter.errors import Conflict, DomainError, InvalidInput
+from charter.extensions import db
+
+# Checked against when the e-mail is unknown, so a wrong address costs as much as a
+# wrong password and timing does not tell whether an account exists.
+_DUMMY_HASH = generate_password_hash("not a password of anybody", method="scrypt")
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+def normalise_email(email: str) -> str:
+    """The canonical form of an address, or InvalidInput."""
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise InvalidInput(_("“%(email)s” is not a valid e-mail address.", email=email)) from error
+
+
+def check_password(password: str) -> None:
+    """Refuse a weak password, saying why."""
+    reason = passwords.weakness(password)
+    if reason == "short":
+        raise InvalidInput(_("Use at least %(count)d characters.", count=passwords.MIN_LENGTH))
+    if reason == "common":
+        raise InvalidInput(_("This password is among the most common ones: choose another."))
+
+
+def check_role(role: str) -> None:
+    if role not in ROLES:
+        raise InvalidInput(_("Unknown role “%(role)s”.", role=role))
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+
+
+def create_user(
+    email: str,
+    role: str,
+    *,
+    password: str | None = None,
+    display_name: str = "",
+    councils: Sequence[Council] = (),
+    organisation: str = "",
+    country: str = "",
+    region: str = "",
+    language: str = "en",
+) -> User:
+    """A new account."""
+    email = normalise_email(email)
+    check_role(role)
+    if user_by_email(email) is not None:
+        raise Conflict(_("An account with this e-mail address exists already."))
+    user = User(
+        email=email,
+        role=role,
+        display_name=display_name.strip() or email.split("@")[0],
+        organisation=organisation,
+        country=country,
+        region=region,
+        language=language,
+        councils=list(councils),
+        active=True,
+        session_epoch=0,
+    )
+    if password is not None:
+        check_password(password)
+        user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None (whatever was wrong)."""
+    user = user_by_email(email)
+    if user is None or not user.password_hash:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every session and remember-me cookie of the user."""
+    user.session_epoch += 1
+
+
+# Invitations -------------------------------------------------------------------------
+
+
+def invite(
+    actor: User, email: str, role: str, councils: Sequence[Council] = (), display_name: str = ""
+) -> tuple[Invitation, str]:
+    """Invite someone by e-mail; returns the invitation and its one-time token."""
+    email = normalise_email(email)
+    check_role(role)
+    if not permissions.may_grant(actor, role):
+        raise Forbidden(_("You may not give the role “%(role)s”.", role=role))
+    if user_by_email(email) is not None:
+        raise Conflict(_("%(email)s has an account already.", email=email))
+    for earlier in db.session.scalars(
+        sa.select(Invitation).where(
+            Invitation.email == email,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+    ):
+        earlier.revoked_at = utcnow()  # a new invitation replaces any earlier link
+    token, hashed = new_token()
+    invitation = Invitation(
+        email=email,
+        role=role,
+        display_name=display_name.strip(),
+        councils=list(councils),
+        token_hash=hashed,
+        invited_by=actor,
+        expires_at=utcnow() + Invitation.VALID_FOR,
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation, token
+
+
+def send_invitation(invitation: Invitation, token: str) -> None:
+    """E-mail the invitation link."""
+    link = url_for("accounts.accept_invitation", token=token, _external=True)
+    councils = ", ".join(council.name for council in invitation.councils)
+    inviter = invitation.invited_by.display_name if invitation.invited_by else _("The secretariat")
+    body = _(
+        "%(inviter)s invites you to take part in drafting charters on Charter, as %(role)s.",
+        inviter=inviter,
+        role=invitation.role,
+    )
+    if councils:
+        body += "\n" + _("Your Policy Councils: %(councils)s.", councils=councils)
+    body += "\n\n" + _("Choose your password here (the link works once, for 7 days):")
+    body += f"\n{link}\n"
+    mail.send(invitation.email, _("Your invitation to Charter"), body)
+
+
+def pending_invitation(token: str) -> Invitation | None:
+    """The invitation this token opens, if it is still pending."""
+    invitation = db.session.scalar(
+        sa.select(Invitation).where(Invitation.token_hash == token_hash(token))
+    )
+    return invitation if invitation is not None and invitation.pending else None
+
+
+def accept_invitation(token: str, password: str, display_name: str = "") -> User:
+    """Create the invited account with its password; the link then stops working."""
+    invitation = pending_invitation(token)
+    if invitation is None:
+        raise Conflict(_("This invitation link is not valid any more."))
+    check_password(password)
+    user = create_user(
+        invitation.email,
+        invitation.role,
+        password=password,
+        display_name=display_name or invitation.display_name,
+        councils=invitation.councils,
+    )
+    invitation.accepted_at = utcnow()
+    return user
+
+
+def revoke_invitation(invitation: Invitation) -> None:
+    if not invitation.pending:
+        raise Conflict(_("This invitation is not pending any more."))
+    invitation.revoked_at = utcnow()
+
+
+# Password resets ---------------------------------------------------------------------
+
+
+def request_password_reset(email: str) -> None:
+    """E-mail a reset link when an active account has this address; silent otherwise."""
+    try:
+        email = normalise_email(email)
+    except InvalidInput:
+        return
+    user = user_by_email(email)
+    if user is None or not user.active:
+        return
+    token, hashed = new_token()
+    db.session.add(
+        PasswordReset(user=user, token_hash=hashed, expires_at=utcnow() + PasswordReset.VALID_FOR)
+    )
+    db.session.flush()
+    link = url_for("accounts.reset_password", token=token, _external=True)
+    body = _("Someone asked to reset the password of your Charter account.")
+    body += "\n\n" + _("Choose a new password here (the link works once, for 2 hours):")
+    body += f"\n{link}\n\n" + _("If it was not you, ignore this message: nothing changes.")
+    mail.send(user.email, _("Reset your Charter password"), body)
+
+
+def usable_reset(token: str) -> PasswordReset | None:
+    reset = db.session.scalar(
+        sa.select(PasswordReset).where(PasswordReset.token_hash == token_hash(token))
+    )
+    if reset is None or not reset.usable or not reset.user.active:
+        return None
+    return reset
+
+
+def reset_password(token: str, password: str) -> User:
+    """Set a new password through a reset link; every other session ends."""
+    reset = usable_reset(token)
+    if reset is None:
+        raise Conflict(_("This reset link is not valid any more."))
+    check_password(password)
+    reset.user.set_password(password)
+    reset.used_at = utcnow()
+    return reset.user
+
+
+# Managing people and councils ----------------------------------------------------------
+
+
+def update_user(
+    actor: User, user: User, *, role: str, councils: Sequence[Council], active: bool
+) -> None:
+    """Change someone's role, councils or active flag."""
+    check_role(role)
+    if user.role != role and not (
+        permissions.may_grant(actor, role) and permissions.may_grant(actor, user.role)
+    ):
+        raise Forbidden(_("You may not give or take the role “%(role)s”.", role=role))
+    if user.role == "admin" and not permissions.can(actor, "manage_admins"):
+        raise Forbidden(_("Only an administrator may change an administrator's account."))
+    if user.id == actor.id and (not active or role != user.role):
+        raise Conflict(_("You cannot change your own role or deactivate yourself."))
+    if user.active and not active:
+        end_sessions(user)
+    user.role = role
+    user.councils = list(councils)
+    user.active = active
+
+
+def update_profile(
+    user: User, *, display_name: str, language: str, organisation: str, country: str, region: str
+) -> None:
+    """A user's own details."""
+    if not display_name.strip():
+        raise InvalidInput(_("Your name cannot be empty."))
+    user.display_name = display_name.strip()
+    user.language = language
+    user.organisation = organisation.strip()
+    user.country = country.strip()
+    user.region = region.strip()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change one's own password, proving the current one."""
+    if not user.check_password(current):
+        raise InvalidInput(_("Your current password is wrong."))
+    check_password(new)
+    user.set_password(new)
+
+
+def create_council(charter: Charter, name: str, description: str = "") -> Council:
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_("A council needs a name."))
+    exists = db.session.scalar(
+        sa.select(Council.id).where(Council.charter_id == charter.id, Council.name == name)
+    )
+    if exists is not None:
+        raise Conflict(_("This charter has a council named “%(name)s” already.", name=name))
+    council = Council(charter=charter, name=name, description=description.strip())
+    db.session.add(council)
+    db.session.flush()
+    return council
+
+
+def update_council(council: Council, name: str, description: str) -> None:
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_("A council needs a name."))
+    clash = db.session.scalar(
+        sa.select(Council.id).where(
+            Council.charter_id == council.charter_id, Council.name == name, Council.id != council.id
+        )
+    )
+    if clash is not None:
+        raise Conflict(_("This charter has a council named “%(name)s” already.", name=name))
+    council.name = name
+    council.description = description.strip()
+
+
+def find_council(reference: str) -> Council:
+    """A council by name, or by "charter-slug:name" when several charters share the name."""
+    slug, _sep, name = reference.rpartition(":")
+    query = sa.select(Council).where(Council.name == name.strip())
+    if slug:
+        query = query.join(Charter).where(Charter.slug == slug.strip())
+    found = list(db.session.scalars(query))
+    if not found:
+        raise InvalidInput(_("Unknown council “%(name)s”.", name=reference))
+    if len(found) > 1:
+        raise InvalidInput(
+            _("Several charters have a council “%(name)s”: write charter-slug:name.", name=name)
+        )
+    return found[0]

@@ -1,0 +1,1 @@
+"""The consultation process: a charter's stages and what each one opens."""
