@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
 from charter.extensions import db
@@ -72,7 +73,8 @@ def init_app(app: Flask) -> None:
             return error
         if error.code == 401 and request.method == "GET" and not _wants_json():
             return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-        message = error.description if getattr(error, "explained", False) else None
+        shown = getattr(error, "explained", False) or isinstance(error, RateLimitExceeded)
+        message = error.description if shown else None
         return error_page(error.code, message)
 
     @app.errorhandler(DomainError)
@@ -83,6 +85,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         db.session.rollback()
+        if app.testing and app.config.get("PROPAGATE_EXCEPTIONS") is not False:
+            raise error  # let the test see the real failure
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         return error_page(500)
 

@@ -26,13 +26,12 @@ def _label_changes(html: str) -> Markup:
 def init_app(app: Flask) -> None:
     """Register globals and filters."""
 
-    @app.context_processor
-    def _globals() -> dict:
-        return {
-            "can": lambda action, target=None: permissions.can(
-                permissions.current_user_or_none(), action, target
-            ),
-        }
+    def can(action: str, target=None) -> bool:
+        """The policy, asked for the current user (templates never check roles)."""
+        return permissions.can(permissions.current_user_or_none(), action, target)
+
+    # A global, not a context variable, so imported macros see it too.
+    app.jinja_env.globals["can"] = can
 
     @app.template_filter("markdown")
     def _markdown(text: str, id_prefix: str = "") -> Markup:

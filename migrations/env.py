@@ -88,6 +88,13 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            # Batch operations rebuild SQLite tables (copy, drop, rename): foreign keys
+            # must be off meanwhile (a no-op inside a transaction, so before it begins),
+            # and are checked once the migration is done.
+            connection.exec_driver_sql('PRAGMA foreign_keys=OFF')
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -96,6 +103,12 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+                if broken:
+                    raise RuntimeError(f'foreign keys broken by the migration: {broken}')
+        if sqlite:
+            connection.exec_driver_sql('PRAGMA foreign_keys=ON')
 
 
 if context.is_offline_mode():

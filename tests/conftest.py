@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g
 
 from charter import create_app
 from charter.extensions import db
@@ -86,6 +86,13 @@ def make_app(database_uri: str) -> Iterator:
 
     def factory(**extra) -> Flask:
         app = create_app(app_config(database_uri, **extra))
+
+        @app.before_request
+        def _forget_cached_user() -> None:
+            # Tests keep one app context pushed across requests, so `g` outlives a
+            # request here (never in production): forget the user Flask-Login cached.
+            g.pop("_login_user", None)
+
         apps.append(app)
         return app
 

@@ -33,3 +33,53 @@ def test_upgrade_on_an_empty_database_matches_the_models(tmp_path):
             differences = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert differences == []
+
+
+def test_upgrade_keeps_a_populated_database_and_gives_charters_their_stages(tmp_path):
+    app = create_app(app_config(empty_database(tmp_path)))
+    with app.app_context():
+        upgrade(revision="0001")
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO charter (id, slug, title, summary, created_at) "
+                    "VALUES (1, 'old', 'An older charter', '', '2024-01-01 00:00:00')"
+                )
+            )
+            connection.execute(
+                sa.text("INSERT INTO section_text (hash, body) VALUES ('h1', 'Text')")
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO version (id, charter_id, number, digest, note, author, created_at) "
+                    "VALUES (1, 1, 1, 'd1', 'First', 'Secretariat', '2024-01-01 00:00:00')"
+                )
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO version_section (version_id, position, key, level, heading, "
+                    "text_hash) VALUES (1, 0, 'preamble', 0, '', 'h1')"
+                )
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            stages = connection.execute(
+                sa.text(
+                    "SELECT position, name, opens FROM stage WHERE charter_id = 1 ORDER BY position"
+                )
+            ).all()
+            charter = connection.execute(
+                sa.text("SELECT title, stage_position FROM charter WHERE id = 1")
+            ).one()
+            versions = connection.execute(sa.text("SELECT COUNT(*) FROM version")).scalar()
+        db.engine.dispose()
+    assert [name for _position, name, _opens in stages] == [
+        "Drafting",
+        "Partner consultation",
+        "Policy Council session",
+        "Executive Bureau",
+        "Launch",
+    ]
+    assert stages[2][2] == "comment,answer,propose,edit"
+    assert tuple(charter) == ("An older charter", 1)
+    assert versions == 1

@@ -20,13 +20,18 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
 
 
-def council_choices() -> list[tuple[int, str]]:
+def council_options() -> list[tuple[int, str]]:
+    """(id, "Charter — Council") of every council."""
     rows = db.session.execute(
         sa.select(Council.id, Charter.title, Council.name)
         .join(Charter, Charter.id == Council.charter_id)
         .order_by(Charter.title, Council.name)
     )
     return [(council_id, f"{title} — {name}") for council_id, title, name in rows]
+
+
+def council_choices():
+    return forms.options(council_options())
 
 
 def councils_by_id(ids: list[int]) -> list[Council]:
@@ -67,8 +72,8 @@ def users():
         total=total,
         page=page,
         page_size=PAGE_SIZE,
-        roles=forms.role_choices(),
-        councils=council_choices(),
+        roles=forms.role_labels(),
+        councils=council_options(),
         filters={"role": role, "council": council, "status": status, "q": search},
     )
 
@@ -155,7 +160,7 @@ def revoke_invitation(invitation_id: int):
 def councils():
     form = forms.CouncilForm()
     charters = db.session.execute(sa.select(Charter.id, Charter.title).order_by(Charter.title))
-    form.charter_id.choices = [(charter_id, title) for charter_id, title in charters]
+    form.charter_id.choices = forms.options(charters)
     if form.validate_on_submit():
         charter = db.get_or_404(Charter, form.charter_id.data)
         try:
@@ -183,7 +188,7 @@ def councils():
 def council(council_id: int):
     council = db.get_or_404(Council, council_id)
     form = forms.CouncilForm(obj=council)
-    form.charter_id.choices = [(council.charter_id, council.charter.title)]
+    form.charter_id.choices = forms.options([(council.charter_id, council.charter.title)])
     if form.validate_on_submit():
         if form.charter_id.data != council.charter_id:
             abort(400)

@@ -13,13 +13,21 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español")]
+
+def options(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
-def role_choices() -> list[tuple[str, str]]:
+def languages() -> list[SelectChoice]:
+    return options([("en", "English"), ("fr", "Français"), ("es", "Español")])
+
+
+def role_labels() -> list[tuple[str, str]]:
     return [
         ("partner", _l("Partner")),
         ("sherpa", _l("Sherpa")),
@@ -27,6 +35,10 @@ def role_choices() -> list[tuple[str, str]]:
         ("secretariat", _l("Secretariat")),
         ("admin", _l("Administrator")),
     ]
+
+
+def role_choices() -> list[SelectChoice]:
+    return options(role_labels())
 
 
 class CheckboxList(SelectMultipleField):
@@ -67,7 +79,7 @@ class ProfileForm(FlaskForm):
     organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
     country = StringField(_l("Country"), validators=[Optional(), Length(max=100)])
     region = StringField(_l("Region"), validators=[Optional(), Length(max=100)])
-    language = SelectField(_l("Language"), choices=LANGUAGES)
+    language = SelectField(_l("Language"), choices=languages)
 
 
 class ChangePasswordForm(NewPasswordForm):

@@ -55,7 +55,7 @@ def records_of(charter: Charter) -> list[VersionRecord]:
             digest=version.digest,
             sections=tuple(sections[version.id]),
             texts=texts[version.id],
-            meta=version.hash_meta(),
+            meta=version.hash_meta(charter.slug),
         )
         for version in versions
     ]

@@ -66,9 +66,14 @@ class Version(db.Model):
 
     __table_args__ = (UniqueConstraint("charter_id", "number"),)
 
-    def hash_meta(self) -> dict[str, str | int | None]:
-        """The metadata the digest covers besides the sections."""
+    def hash_meta(self, charter_slug: str) -> dict[str, str | int | None]:
+        """The metadata the digest covers besides the sections.
+
+        The charter's short name is part of it, so two charters never share a digest
+        (short names are permanent for that reason).
+        """
         return {
+            "charter": charter_slug,
             "number": self.number,
             "note": self.note,
             "author": self.author,

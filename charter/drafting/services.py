@@ -101,7 +101,9 @@ def commit_version(
         (section.key, section.level, section.heading, text_hash)
         for section, text_hash in zip(new_sections, text_hashes, strict=True)
     ]
-    version.digest = hashing.version_hash(version.parent_hash, rows, version.hash_meta())
+    version.digest = hashing.version_hash(
+        version.parent_hash, rows, version.hash_meta(charter.slug)
+    )
     version.sections = [
         VersionSection(position=position, key=key, level=level, heading=heading, text_hash=th)
         for position, (key, level, heading, th) in enumerate(rows)

@@ -1,0 +1,111 @@
+"""The whole policy table walked: every role x every action x every stage.
+
+The expectations are written out here by hand from DESIGN.md, independently of the table
+in charter/permissions.py, so a change to either one shows up as a failure.
+"""
+
+import pytest
+
+from charter import permissions
+from charter.extensions import db
+from charter.permissions import can
+from tests.factories import make_charter, make_council, make_user
+
+STAGES = [
+    "Drafting",
+    "Partner consultation",
+    "Policy Council session",
+    "Executive Bureau",
+    "Launch",
+]
+EVERYONE = {"public", "partner", "sherpa", "advisor", "secretariat", "admin"}
+ALL_STAGES = set(STAGES)
+OPEN_TEXT = {"Drafting", "Partner consultation", "Policy Council session", "Executive Bureau"}
+CONSULTING = {"Partner consultation", "Policy Council session"}
+
+# action -> (roles allowed, stages where allowed, council membership needed for sherpas/advisors)
+EXPECTED = {
+    "read_published": (EVERYONE, ALL_STAGES, False),
+    "read_draft": ({"sherpa", "advisor", "secretariat"}, ALL_STAGES, True),
+    "comment": ({"partner", "sherpa", "advisor", "secretariat"}, CONSULTING, False),
+    "answer_question": ({"partner", "sherpa", "advisor", "secretariat"}, CONSULTING, False),
+    "propose_amendment": ({"sherpa", "advisor", "secretariat"}, {"Policy Council session"}, True),
+    "endorse_amendment": ({"sherpa", "advisor"}, {"Policy Council session"}, True),
+    "review_amendment": ({"secretariat"}, OPEN_TEXT, False),
+    "merge": ({"secretariat"}, OPEN_TEXT, False),
+    "edit_draft": ({"secretariat"}, OPEN_TEXT, False),
+    "publish": ({"secretariat"}, ALL_STAGES, False),
+    "advance_stage": ({"secretariat"}, ALL_STAGES, False),
+    "moderate": ({"secretariat"}, ALL_STAGES, False),
+    "manage_users": ({"secretariat", "admin"}, ALL_STAGES, False),
+    "manage_admins": ({"admin"}, ALL_STAGES, False),
+    "manage_councils": ({"secretariat", "admin"}, ALL_STAGES, False),
+}
+
+
+def test_the_expectations_cover_every_action_of_the_policy():
+    assert set(EXPECTED) == set(permissions.POLICY)
+
+
+@pytest.fixture
+def world(app):
+    """A charter with a council; a member and a non-member of every council role."""
+    charter = make_charter("walk")
+    council = make_council(charter)
+    other = make_council(make_charter("elsewhere"))
+    people = {"public": None}
+    for role in ("partner", "secretariat", "admin"):
+        people[role] = make_user(role)
+    for role in ("sherpa", "advisor"):
+        people[role] = make_user(role, councils=[council])
+        people[f"{role} (other charter)"] = make_user(role, councils=[other])
+    people["deactivated secretariat"] = make_user("secretariat", active=False)
+    return charter, people
+
+
+def expected(action: str, who: str, stage: str) -> bool:
+    roles, stages, member = EXPECTED[action]
+    if who == "deactivated secretariat":
+        who = "public"
+    role = who.split(" ")[0]
+    if role not in roles or stage not in stages:
+        return False
+    return not (member and "other charter" in who)
+
+
+def test_policy_table_walked(world):
+    charter, people = world
+    checked = 0
+    mismatches = []
+    for position, stage in enumerate(STAGES, start=1):
+        charter.stage_position = position
+        db.session.flush()
+        db.session.expire(charter, ["stage"])
+        assert charter.stage.name == stage
+        for action in EXPECTED:
+            for who, user in people.items():
+                checked += 1
+                if can(user, action, charter) != expected(action, who, stage):
+                    mismatches.append((action, who, stage, can(user, action, charter)))
+    assert mismatches == []
+    assert checked == len(STAGES) * len(EXPECTED) * len(people)
+
+
+def test_without_a_target_the_policy_answers_for_the_role(world):
+    _charter, people = world
+    assert can(people["sherpa (other charter)"], "propose_amendment")
+    assert not can(people["partner"], "propose_amendment")
+    assert not can(None, "manage_users")
+
+
+def test_only_admins_may_grant_the_admin_role(world):
+    _charter, people = world
+    assert permissions.may_grant(people["admin"], "admin")
+    assert not permissions.may_grant(people["secretariat"], "admin")
+    assert permissions.may_grant(people["secretariat"], "sherpa")
+    assert not permissions.may_grant(people["sherpa"], "partner")
+
+
+def test_an_unknown_action_is_an_error_not_a_refusal(world):
+    with pytest.raises(KeyError):
+        can(None, "launch_rockets")
