@@ -88,6 +88,11 @@ def may_grant(user: Any, role: str) -> bool:
     return can(user, "manage_admins") if role == "admin" else can(user, "manage_users")
 
 
+def may_manage(user: Any, person: Any) -> bool:
+    """Whether user may change person's account (only admins change admins' accounts)."""
+    return may_grant(user, person.role)
+
+
 def current_user_or_none() -> Any:
     """The signed-in user, or None."""
     return current_user if current_user and current_user.is_authenticated else None

@@ -46,6 +46,12 @@ def init_app(app: Flask) -> None:
         old, new = diff.side_by_side_html(ops)
         return _label_changes(old), _label_changes(new)
 
+    @app.template_filter("role_label")
+    def _role_label(role: str) -> str:
+        from charter.accounts.forms import role_labels
+
+        return str(dict(role_labels()).get(role, role))
+
     @app.template_filter("date")
     def _date(value: datetime | None) -> str:
         return format_date(value, "medium") if value else ""

@@ -48,7 +48,7 @@ def users():
     page = max(request.args.get("page", 1, type=int), 1)
     query = sa.select(User).options(selectinload(User.councils))
     if role in ROLES:
-        query = query.where(User.role == role)
+        query = query.filter_by(role=role)
     if council:
         query = query.where(User.councils.any(Council.id == council))
     if status in ("active", "inactive"):

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from charter import mail, permissions
-from charter.accounts import passwords
+from charter.accounts import forms, passwords
 from charter.accounts.models import (
     ROLES,
     Council,
@@ -157,7 +157,7 @@ def send_invitation(invitation: Invitation, token: str) -> None:
     body = _(
         "%(inviter)s invites you to take part in drafting charters on Charter, as %(role)s.",
         inviter=inviter,
-        role=invitation.role,
+        role=str(dict(forms.role_labels()).get(invitation.role, invitation.role)),
     )
     if councils:
         body += "\n" + _("Your Policy Councils: %(councils)s.", councils=councils)
@@ -253,7 +253,7 @@ def update_user(
         permissions.may_grant(actor, role) and permissions.may_grant(actor, user.role)
     ):
         raise Forbidden(_("You may not give or take the role “%(role)s”.", role=role))
-    if user.role == "admin" and not permissions.can(actor, "manage_admins"):
+    if not permissions.may_manage(actor, user):
         raise Forbidden(_("Only an administrator may change an administrator's account."))
     if user.id == actor.id and (not active or role != user.role):
         raise Conflict(_("You cannot change your own role or deactivate yourself."))
