@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from charter.extensions import db
@@ -76,6 +77,16 @@ def init_app(app: Flask) -> None:
         shown = getattr(error, "explained", False) or isinstance(error, RateLimitExceeded)
         message = error.description if shown else None
         return error_page(error.code, message)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(_error: CSRFError):
+        return error_page(
+            400,
+            _(
+                "The form had expired or did not come from this site, so nothing was done. "
+                "Go back, reload the page and send it again."
+            ),
+        )
 
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):

@@ -1,0 +1,95 @@
+"""Security properties that hold for every route, not one feature at a time."""
+
+import os
+
+import pytest
+import redis
+
+from tests.factories import make_charter, make_council, make_user
+
+PASSWORD = "a long enough passphrase"
+
+
+def post_routes(app):
+    """Every route that accepts POST, with placeholder values for its arguments."""
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods:
+            continue
+        values = {name: 1 if "id" in name else "x" for name in rule.arguments}
+        yield rule.build(values)[1]
+
+
+def test_there_are_state_changing_routes_to_check(app):
+    assert len(list(post_routes(app))) >= 8
+
+
+def test_every_post_route_refuses_a_request_without_a_csrf_token(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        admin = make_user("admin", email="admin@example.org", password=PASSWORD)
+        make_council(make_charter())
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = admin.get_id()
+        checked = []
+        for path in post_routes(app):
+            response = client.post(path, data={"email": "x@example.org", "name": "X"})
+            assert response.status_code == 400, path
+            assert "did not come from this site" in response.get_data(as_text=True)
+            checked.append(path)
+        assert "/login" in checked and "/admin/invitations" in checked
+
+
+def test_no_form_is_exempt_from_csrf(app):
+    from charter.extensions import csrf
+
+    assert not csrf._exempt_views and not csrf._exempt_blueprints
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/charters/nope", "/admin/users"])
+def test_every_response_carries_the_security_headers(client, app, path):
+    headers = client.get(path).headers
+    policy = headers["Content-Security-Policy"]
+    for directive in (
+        "default-src 'self'",
+        "script-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ):
+        assert directive in policy
+    assert "unsafe-inline" not in policy
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def redis_url() -> str | None:
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is required in CI: {error}")
+        pytest.skip(f"Redis not reachable at {url}: {error}")
+    return url
+
+
+def test_sign_in_limits_count_in_redis_across_two_app_instances(make_app):
+    url = redis_url()
+    redis.Redis.from_url(url).flushdb()
+    first = make_app(RATELIMIT_STORAGE_URI=url, LOGIN_LIMIT_PER_ACCOUNT="3 per minute")
+    with first.app_context():
+        make_user("partner", email="shared@example.org", password=PASSWORD)
+        for _ in range(3):
+            response = first.test_client().post(
+                "/login", data={"email": "shared@example.org", "password": "wrong password!"}
+            )
+            assert response.status_code == 401
+    second = make_app(RATELIMIT_STORAGE_URI=url, LOGIN_LIMIT_PER_ACCOUNT="3 per minute")
+    with second.app_context():
+        response = second.test_client().post(
+            "/login", data={"email": "shared@example.org", "password": PASSWORD}
+        )
+        assert response.status_code == 429
+    redis.Redis.from_url(url).flushdb()
