@@ -9,6 +9,7 @@ from flask import Flask
 
 from charter import config as config_module
 from charter.extensions import babel, csrf, db, limiter, login_manager, migrate
+from charter.urls import BoundedIntConverter
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -21,6 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(config_module.load(app.instance_path, config))
+    app.url_map.converters["int"] = BoundedIntConverter
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))

@@ -14,6 +14,7 @@ from charter.drafting.models import Charter, utcnow
 from charter.errors import DomainError
 from charter.extensions import db
 from charter.permissions import requires
+from charter.urls import query_int
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -42,10 +43,10 @@ def councils_by_id(ids: list[int]) -> list[Council]:
 @requires("manage_users")
 def users():
     role = request.args.get("role", "")
-    council = request.args.get("council", type=int)
+    council = request.args.get("council", type=query_int)
     status = request.args.get("status", "")
     search = request.args.get("q", "").strip()[:100]
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=query_int), 1)
     query = sa.select(User).options(selectinload(User.councils))
     if role in ROLES:
         query = query.filter_by(role=role)

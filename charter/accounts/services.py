@@ -231,13 +231,18 @@ def usable_reset(token: str) -> PasswordReset | None:
 
 
 def reset_password(token: str, password: str) -> User:
-    """Set a new password through a reset link; every other session ends."""
+    """Set a new password through a reset link; every other session and reset link ends."""
     reset = usable_reset(token)
     if reset is None:
         raise Conflict(_("This reset link is not valid any more."))
     check_password(password)
     reset.user.set_password(password)
-    reset.used_at = utcnow()
+    # Any other link mailed earlier would let its holder replace the password just chosen.
+    db.session.execute(
+        sa.update(PasswordReset)
+        .where(PasswordReset.user_id == reset.user_id, PasswordReset.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
     return reset.user
 
 

@@ -226,3 +226,15 @@ def test_a_published_version_shows_its_publication(client, charter):
     assert version.number == 3
     page = text(client.get("/charters/cities/versions/2"))
     assert "published" in page
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/charters/cities/versions/99999999999999999999",
+        "/charters/cities/compare/1/99999999999999999999",
+        "/charters/cities/compare?from=99999999999999999999&to=1",
+    ],
+)
+def test_huge_numbers_are_a_404_not_a_crash(client, charter, path):
+    assert client.get(path, follow_redirects=True).status_code == 404
