@@ -75,6 +75,8 @@ def _truncate_all(url: str) -> None:
     engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
     with engine.begin() as connection:
+        # Fail rather than hang if a connection of the test was left in a transaction.
+        connection.execute(sa.text("SET LOCAL lock_timeout = '20s'"))
         connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
 
