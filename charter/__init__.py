@@ -33,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from charter import database, errors, security, templating
     from charter.accounts import admin, views
+    from charter.amendments.views import bp as amendments_bp
     from charter.cli import register_commands
     from charter.public.views import bp as public_bp
 
@@ -45,4 +46,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(amendments_bp)
     return app

@@ -9,6 +9,10 @@ from email.message import EmailMessage
 from flask import current_app
 
 
+class DeliveryError(Exception):
+    """The SMTP server could not be reached or refused the message."""
+
+
 def send(to: str, subject: str, body: str) -> None:
     """Send a plain-text message (or log it when no SMTP server is configured)."""
     config = current_app.config
@@ -20,9 +24,12 @@ def send(to: str, subject: str, body: str) -> None:
     if not config.get("MAIL_SERVER"):
         current_app.logger.info("E-mail (no MAIL_SERVER set) to %s: %s\n%s", to, subject, body)
         return
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
-        if config.get("MAIL_USE_TLS"):
-            smtp.starttls(context=ssl.create_default_context())
-        if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(message)
+    try:
+        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+            if config.get("MAIL_USE_TLS"):
+                smtp.starttls(context=ssl.create_default_context())
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as error:
+        raise DeliveryError(str(error)) from error

@@ -25,6 +25,8 @@ class Rule:
     roles: frozenset[str]
     stage: str | None = None  # the capability the current stage must open
     member: bool = False  # sherpas and advisors must sit on a council of the charter
+    author: bool | None = None  # True: only the target's author; False: anyone but them
+    private_drafts: bool = False  # a target still in draft is its author's alone
 
 
 POLICY: dict[str, Rule] = {
@@ -33,7 +35,13 @@ POLICY: dict[str, Rule] = {
     "comment": Rule(PARTICIPANTS, stage="comment"),
     "answer_question": Rule(PARTICIPANTS, stage="answer"),
     "propose_amendment": Rule(COUNCIL_ROLES | {"secretariat"}, stage="propose", member=True),
-    "endorse_amendment": Rule(COUNCIL_ROLES, stage="propose", member=True),
+    "read_amendment": Rule(COUNCIL_ROLES | {"secretariat"}, member=True, private_drafts=True),
+    "edit_amendment": Rule(
+        COUNCIL_ROLES | {"secretariat"}, stage="propose", member=True, author=True
+    ),
+    "withdraw_amendment": Rule(COUNCIL_ROLES | {"secretariat"}, member=True, author=True),
+    "endorse_amendment": Rule(COUNCIL_ROLES, stage="propose", member=True, author=False),
+    "discuss_amendment": Rule(COUNCIL_ROLES | {"secretariat"}, stage="comment", member=True),
     "review_amendment": Rule(frozenset({"secretariat"}), stage="edit"),
     "merge": Rule(frozenset({"secretariat"}), stage="edit"),
     "edit_draft": Rule(frozenset({"secretariat"}), stage="edit"),
@@ -71,6 +79,13 @@ def can(user: Any, action: str, target: Any = None) -> bool:
     role = role_of(user)
     if role not in rule.roles:
         return False
+    if rule.author is not None or rule.private_drafts:
+        author_id = getattr(target, "author_id", None)
+        is_author = author_id is not None and author_id == user.id
+        if rule.author is not None and is_author != rule.author:
+            return False
+        if rule.private_drafts and getattr(target, "state", None) == "draft" and not is_author:
+            return False
     charter = _charter_of(target)
     if charter is None:
         return True

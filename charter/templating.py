@@ -30,8 +30,16 @@ def init_app(app: Flask) -> None:
         """The policy, asked for the current user (templates never check roles)."""
         return permissions.can(permissions.current_user_or_none(), action, target)
 
-    # A global, not a context variable, so imported macros see it too.
+    def unread_notifications() -> int:
+        """How many notifications the signed-in user has not seen."""
+        from charter.accounts.services import unread_count
+
+        user = permissions.current_user_or_none()
+        return unread_count(user) if user is not None else 0
+
+    # Globals, not context variables, so imported macros see them too.
     app.jinja_env.globals["can"] = can
+    app.jinja_env.globals["unread_notifications"] = unread_notifications
 
     @app.template_filter("markdown")
     def _markdown(text: str, id_prefix: str = "") -> Markup:

@@ -171,10 +171,17 @@ def smtp_server():
             received.append(message_from_bytes(envelope.content, policy=default))
             return "250 Message accepted for delivery"
 
-    controller = Controller(Handler(), hostname="127.0.0.1", port=0)
+    class LoopbackController(Controller):
+        # aiosmtpd 1.4 probes the port it was given: with port 0, probe the one the
+        # system chose instead.
+        def _trigger_server(self):
+            self.port = self.server.sockets[0].getsockname()[1]
+            super()._trigger_server()
+
+    controller = LoopbackController(Handler(), hostname="127.0.0.1", port=0)
     controller.start()
     try:
-        yield controller.server.sockets[0].getsockname()[1], received
+        yield controller.port, received
     finally:
         controller.stop()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import datetime
 
-from charter.drafting import services
+from charter.drafting import queries, services
 from charter.drafting.models import Charter, Version
 from charter.extensions import db
 from charter.text import sections as text_sections
@@ -41,7 +41,7 @@ def make_version(
     created_at: datetime | None = None,
 ) -> Version:
     """Commit the next version of a charter from a Markdown document, keys carried over."""
-    parent = services.head(charter)
+    parent = queries.head_version(charter)
     parsed = text_sections.split(document)
     if parent is not None:
         from charter.drafting.queries import sections_of

@@ -51,8 +51,9 @@ def test_upgrade_keeps_a_populated_database_and_gives_charters_their_stages(tmp_
             )
             connection.execute(
                 sa.text(
-                    "INSERT INTO version (id, charter_id, number, digest, note, author, created_at) "
-                    "VALUES (1, 1, 1, 'd1', 'First', 'Secretariat', '2024-01-01 00:00:00')"
+                    "INSERT INTO version (id, charter_id, number, digest, note, author, "
+                    "created_at) VALUES (1, 1, 1, 'd1', 'First', 'Secretariat', "
+                    "'2024-01-01 00:00:00')"
                 )
             )
             connection.execute(

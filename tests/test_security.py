@@ -4,6 +4,7 @@ import os
 
 import pytest
 import redis
+from werkzeug.routing import IntegerConverter
 
 from tests.factories import make_charter, make_council, make_user
 
@@ -15,7 +16,10 @@ def post_routes(app):
     for rule in app.url_map.iter_rules():
         if "POST" not in rule.methods:
             continue
-        values = {name: 1 if "id" in name else "x" for name in rule.arguments}
+        values = {
+            name: 1 if isinstance(rule._converters[name], IntegerConverter) else "x"
+            for name in rule.arguments
+        }
         yield rule.build(values)[1]
 
 

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from charter import mail
 from charter.accounts import forms, services
 from charter.accounts.models import ROLES, Council, Invitation, User
 from charter.drafting.models import Charter, utcnow
@@ -121,13 +131,12 @@ def invitations():
                 councils_by_id(form.councils.data),
                 form.display_name.data or "",
             )
-            services.send_invitation(invitation, token)
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
             form.email.errors.append(error.message)
         else:
-            flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
+            _send(invitation, token)
             return redirect(url_for("admin.invitations"))
     pending = db.session.scalars(
         sa.select(Invitation)
@@ -143,6 +152,26 @@ def invitations():
     return render_template(
         "admin/invitations.html", form=form, pending=pending, confirm=forms.ConfirmForm()
     ), status
+
+
+def _send(invitation: Invitation, token: str) -> None:
+    """Mail a saved invitation; if mail fails, the secretariat gets the link to pass on."""
+    try:
+        services.send_invitation(invitation, token)
+    except mail.DeliveryError:
+        current_app.logger.exception("Could not e-mail an invitation")
+        link = url_for("accounts.accept_invitation", token=token, _external=True)
+        flash(
+            _(
+                "The invitation is saved, but the e-mail could not be sent. Give %(email)s this "
+                "link yourself (it works once, for 7 days): %(link)s",
+                email=invitation.email,
+                link=link,
+            ),
+            "warning",
+        )
+    else:
+        flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
 
 
 @bp.post("/invitations/<int:invitation_id>/revoke")

@@ -116,7 +116,9 @@ class Invitation(db.Model):
     accepted_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
-    councils: Mapped[list[Council]] = relationship(secondary=invitation_council)
+    councils: Mapped[list[Council]] = relationship(
+        secondary=invitation_council, order_by="Council.name"
+    )
     invited_by: Mapped[User | None] = relationship()
 
     VALID_FOR = timedelta(days=7)
@@ -148,3 +150,14 @@ class PasswordReset(db.Model):
     @property
     def usable(self) -> bool:
         return self.used_at is None and utcnow() < self.expires_at
+
+
+class Notification(db.Model):
+    """Something that happened which a user should know about (in-app list)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    link: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]

@@ -16,6 +16,7 @@ from charter.accounts.models import (
     ROLES,
     Council,
     Invitation,
+    Notification,
     PasswordReset,
     User,
     new_token,
@@ -200,20 +201,29 @@ def revoke_invitation(invitation: Invitation) -> None:
 # Password resets ---------------------------------------------------------------------
 
 
-def request_password_reset(email: str) -> None:
-    """E-mail a reset link when an active account has this address; silent otherwise."""
+def request_password_reset(email: str) -> tuple[User, str] | None:
+    """A reset link for the active account with this address: (user, token); None otherwise.
+
+    The caller commits, then mails it with send_reset: no link goes out that the database
+    does not hold.
+    """
     try:
         email = normalise_email(email)
     except InvalidInput:
-        return
+        return None
     user = user_by_email(email)
     if user is None or not user.active:
-        return
+        return None
     token, hashed = new_token()
     db.session.add(
         PasswordReset(user=user, token_hash=hashed, expires_at=utcnow() + PasswordReset.VALID_FOR)
     )
     db.session.flush()
+    return user, token
+
+
+def send_reset(user: User, token: str) -> None:
+    """E-mail a password reset link."""
     link = url_for("accounts.reset_password", token=token, _external=True)
     body = _("Someone asked to reset the password of your Charter account.")
     body += "\n\n" + _("Choose a new password here (the link works once, for 2 hours):")
@@ -237,12 +247,7 @@ def reset_password(token: str, password: str) -> User:
         raise Conflict(_("This reset link is not valid any more."))
     check_password(password)
     reset.user.set_password(password)
-    # Any other link mailed earlier would let its holder replace the password just chosen.
-    db.session.execute(
-        sa.update(PasswordReset)
-        .where(PasswordReset.user_id == reset.user_id, PasswordReset.used_at.is_(None))
-        .values(used_at=utcnow())
-    )
+    _end_resets(reset.user_id)
     return reset.user
 
 
@@ -283,11 +288,55 @@ def update_profile(
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """Change one's own password, proving the current one."""
+    """Change one's own password, proving the current one; pending reset links stop working."""
     if not user.check_password(current):
         raise InvalidInput(_("Your current password is wrong."))
     check_password(new)
     user.set_password(new)
+    _end_resets(user.id)
+
+
+def _end_resets(user_id: int) -> None:
+    # A link mailed earlier would let its holder replace the password just chosen.
+    db.session.execute(
+        sa.update(PasswordReset)
+        .where(PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+
+
+# Notifications ---------------------------------------------------------------------------
+
+
+def notifications_of(user: User, limit: int = 50) -> list[Notification]:
+    """The user's latest notifications, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def unread_count(user: User) -> int:
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+def mark_read(user: User) -> None:
+    db.session.execute(
+        sa.update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
 
 
 def create_council(charter: Charter, name: str, description: str = "") -> Council:

@@ -17,6 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from charter import mail
 from charter.accounts import forms, services
 from charter.accounts.models import User
 from charter.errors import DomainError
@@ -125,8 +126,14 @@ def accept_invitation(token: str):
 def request_reset():
     form = forms.ResetRequestForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        reset = services.request_password_reset(form.email.data)
         db.session.commit()
+        if reset is not None:
+            try:
+                services.send_reset(*reset)
+            except mail.DeliveryError:
+                # Said to nobody: the answer must not tell whether the account exists.
+                current_app.logger.exception("Could not e-mail a password reset link")
         # The same answer whether or not an account exists.
         flash(
             _(
@@ -181,7 +188,17 @@ def account():
             flash(_("Your details are saved."), "success")
             return redirect(url_for("accounts.account"))
     status = 422 if profile.errors else 200
-    return render_template("accounts/account.html", profile=profile, password=password), status
+    return _render_account(profile, password, status)
+
+
+def _render_account(profile, password, status: int):
+    notifications = services.notifications_of(current_user)
+    page = render_template(
+        "accounts/account.html", profile=profile, password=password, notifications=notifications
+    )
+    services.mark_read(current_user)
+    db.session.commit()
+    return page, status
 
 
 @bp.post("/account/password")
@@ -200,4 +217,4 @@ def change_password():
             login_user(current_user._get_current_object())  # this session follows; others end
             flash(_("Your password is changed. Other sessions are signed out."), "success")
             return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", profile=profile, password=password), 422
+    return _render_account(profile, password, 422)

@@ -136,6 +136,13 @@ def latest_visible(charter: Charter, user: Any) -> VersionInfo | None:
     return VersionInfo(*versions) if versions else None
 
 
+def head_version(charter: Charter) -> Version | None:
+    """The newest version of the charter, draft or published."""
+    return db.session.scalar(
+        sa.select(Version).where(Version.charter_id == charter.id).order_by(Version.number.desc())
+    )
+
+
 def sections_of(version: VersionInfo | Version) -> tuple[Section, ...]:
     """The ordered sections of a version (one query, then cached by digest)."""
     return _sections_cache.get_or_set(version.digest, lambda: _load_sections(version.id))

@@ -9,6 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from charter.drafting import queries
 from charter.drafting.models import (
     Charter,
     Publication,
@@ -56,13 +57,6 @@ def create_charter(slug: str, title: str, summary: str = "") -> Charter:
     return charter
 
 
-def head(charter: Charter) -> Version | None:
-    """The newest version of a charter, draft or published."""
-    return db.session.scalar(
-        sa.select(Version).where(Version.charter_id == charter.id).order_by(Version.number.desc())
-    )
-
-
 def commit_version(
     charter: Charter,
     new_sections: Sequence[Section],
@@ -79,7 +73,7 @@ def commit_version(
     """
     if not new_sections:
         raise InvalidInput(_("A version needs at least one section."))
-    parent = head(charter)
+    parent = queries.head_version(charter)
     if expected_head is not None and (parent.number if parent else 0) != expected_head:
         raise Conflict(_("The draft changed while you were working: review it again."))
     keys = [section.key for section in new_sections]

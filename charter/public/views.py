@@ -8,7 +8,7 @@ from werkzeug.exceptions import BadRequest
 
 from charter.drafting import queries
 from charter.errors import explained
-from charter.permissions import authorize, current_user_or_none
+from charter.permissions import authorize, can, current_user_or_none
 from charter.text import diff
 
 bp = Blueprint("public", __name__)
@@ -39,7 +39,8 @@ def version(slug: str, number: int):
 
 
 def _render_version(charter, version, *, latest: bool):
-    versions = queries.visible_versions(charter, current_user_or_none())
+    user = current_user_or_none()
+    versions = queries.visible_versions(charter, user)
     return render_template(
         "public/version.html",
         charter=charter,
@@ -47,6 +48,8 @@ def _render_version(charter, version, *, latest: bool):
         sections=queries.sections_of(version),
         versions=versions,
         is_latest=version.number == versions[0].number,
+        may_propose=can(user, "propose_amendment", charter)
+        and version.id == queries.head_version(charter).id,
         canonical=latest,
     )
 

@@ -169,3 +169,15 @@ def carry_keys(new: Sequence[Section], old: Sequence[Section]) -> list[Section]:
             taken.add(key)
         result.append(replace(section, key=key))
     return result
+
+
+def fit_body(text: str, like: str = "\n\n") -> str:
+    """A body typed in a form, with the blank lines around it that `like` has.
+
+    Text areas drop or add line breaks at the edges (and send \\r\\n): what a person typed
+    is compared and stored the way the document holds its sections.
+    """
+    text = normalize_newlines(text).strip("\n")
+    lead = like[: len(like) - len(like.lstrip("\n"))]
+    trail = like[len(like.rstrip("\n")) :]
+    return f"{lead}{text}{trail}" if text.strip() else ""

@@ -7,9 +7,10 @@ in charter/permissions.py, so a change to either one shows up as a failure.
 import pytest
 
 from charter import permissions
+from charter.amendments.models import Amendment, State
 from charter.extensions import db
 from charter.permissions import can
-from tests.factories import make_charter, make_council, make_user
+from tests.factories import make_charter, make_council, make_user, make_version
 
 STAGES = [
     "Drafting",
@@ -23,6 +24,16 @@ ALL_STAGES = set(STAGES)
 OPEN_TEXT = {"Drafting", "Partner consultation", "Policy Council session", "Executive Bureau"}
 CONSULTING = {"Partner consultation", "Policy Council session"}
 
+COUNCILS = {"sherpa", "advisor"}
+# Actions on an amendment are asked about an amendment written by the member sherpa:
+# action -> (roles allowed, stages, membership needed, author: True only / False never)
+ON_AMENDMENT = {
+    "read_amendment": (COUNCILS | {"secretariat"}, ALL_STAGES, True, None),
+    "edit_amendment": (COUNCILS | {"secretariat"}, {"Policy Council session"}, True, True),
+    "withdraw_amendment": (COUNCILS | {"secretariat"}, ALL_STAGES, True, True),
+    "endorse_amendment": (COUNCILS, {"Policy Council session"}, True, False),
+    "discuss_amendment": (COUNCILS | {"secretariat"}, CONSULTING, True, None),
+}
 # action -> (roles allowed, stages where allowed, council membership needed for sherpas/advisors)
 EXPECTED = {
     "read_published": (EVERYONE, ALL_STAGES, False),
@@ -30,7 +41,6 @@ EXPECTED = {
     "comment": ({"partner", "sherpa", "advisor", "secretariat"}, CONSULTING, False),
     "answer_question": ({"partner", "sherpa", "advisor", "secretariat"}, CONSULTING, False),
     "propose_amendment": ({"sherpa", "advisor", "secretariat"}, {"Policy Council session"}, True),
-    "endorse_amendment": ({"sherpa", "advisor"}, {"Policy Council session"}, True),
     "review_amendment": ({"secretariat"}, OPEN_TEXT, False),
     "merge": ({"secretariat"}, OPEN_TEXT, False),
     "edit_draft": ({"secretariat"}, OPEN_TEXT, False),
@@ -44,7 +54,8 @@ EXPECTED = {
 
 
 def test_the_expectations_cover_every_action_of_the_policy():
-    assert set(EXPECTED) == set(permissions.POLICY)
+    assert set(EXPECTED) | set(ON_AMENDMENT) == set(permissions.POLICY)
+    assert not set(EXPECTED) & set(ON_AMENDMENT)
 
 
 @pytest.fixture
@@ -60,21 +71,37 @@ def world(app):
         people[role] = make_user(role, councils=[council])
         people[f"{role} (other charter)"] = make_user(role, councils=[other])
     people["deactivated secretariat"] = make_user("secretariat", active=False)
-    return charter, people
+    version = make_version(charter)
+    amendment = Amendment(
+        charter=charter,
+        number=1,
+        base_version=version,
+        author=people["sherpa"],
+        title="A change",
+        justification="Because.",
+        state=State.SUBMITTED,
+    )
+    db.session.add(amendment)
+    db.session.commit()
+    return charter, people, amendment
 
 
 def expected(action: str, who: str, stage: str) -> bool:
-    roles, stages, member = EXPECTED[action]
+    roles, stages, member, author = (
+        (*EXPECTED[action], None) if action in EXPECTED else ON_AMENDMENT[action]
+    )
     if who == "deactivated secretariat":
         who = "public"
     role = who.split(" ")[0]
     if role not in roles or stage not in stages:
         return False
+    if author is not None and (who == "sherpa") != author:
+        return False
     return not (member and "other charter" in who)
 
 
 def test_policy_table_walked(world):
-    charter, people = world
+    charter, people, amendment = world
     checked = 0
     mismatches = []
     for position, stage in enumerate(STAGES, start=1):
@@ -82,24 +109,33 @@ def test_policy_table_walked(world):
         db.session.flush()
         db.session.expire(charter, ["stage"])
         assert charter.stage.name == stage
-        for action in EXPECTED:
+        for action in [*EXPECTED, *ON_AMENDMENT]:
+            target = amendment if action in ON_AMENDMENT else charter
             for who, user in people.items():
                 checked += 1
-                if can(user, action, charter) != expected(action, who, stage):
-                    mismatches.append((action, who, stage, can(user, action, charter)))
+                if can(user, action, target) != expected(action, who, stage):
+                    mismatches.append((action, who, stage, can(user, action, target)))
     assert mismatches == []
-    assert checked == len(STAGES) * len(EXPECTED) * len(people)
+    assert checked == len(STAGES) * len(permissions.POLICY) * len(people)
+
+
+def test_a_draft_amendment_is_its_authors_alone(world):
+    charter, people, amendment = world
+    amendment.state = State.DRAFT
+    db.session.flush()
+    readers = [who for who, user in people.items() if can(user, "read_amendment", amendment)]
+    assert readers == ["sherpa"]
 
 
 def test_without_a_target_the_policy_answers_for_the_role(world):
-    _charter, people = world
+    _charter, people, _amendment = world
     assert can(people["sherpa (other charter)"], "propose_amendment")
     assert not can(people["partner"], "propose_amendment")
     assert not can(None, "manage_users")
 
 
 def test_only_admins_may_grant_the_admin_role(world):
-    _charter, people = world
+    _charter, people, _amendment = world
     assert permissions.may_grant(people["admin"], "admin")
     assert not permissions.may_grant(people["secretariat"], "admin")
     assert permissions.may_grant(people["secretariat"], "sherpa")

@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from charter.drafting import services
+from charter.drafting import queries, services
 from charter.drafting.models import ImmutableRowError, SectionText, Version, VersionSection
 from charter.errors import Conflict, InvalidInput
 from charter.extensions import db
@@ -138,7 +138,7 @@ def test_import_creates_version_one(app):
     charter = services.import_charter(DOCUMENT.encode(), "My charter", author="Secretariat")
     db.session.commit()
     assert charter.slug == "my-charter"
-    version = services.head(charter)
+    version = queries.head_version(charter)
     assert version.number == 1
     assert [s.key for s in version.sections] == [
         "preamble",

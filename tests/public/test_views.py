@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from charter.drafting import services
+from charter.drafting import queries
 from charter.extensions import db
 from tests.factories import DOCUMENT, make_charter, make_version
 
@@ -222,7 +222,7 @@ def test_version_page_queries_do_not_grow_with_sections(app, client, count_queri
 
 
 def test_a_published_version_shows_its_publication(client, charter):
-    version = services.head(charter)
+    version = queries.head_version(charter)
     assert version.number == 3
     page = text(client.get("/charters/cities/versions/2"))
     assert "published" in page

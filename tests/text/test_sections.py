@@ -278,3 +278,11 @@ def test_split_keys_are_unique_and_stable(document: str) -> None:
     keys = [s.key for s in sections]
     assert len(set(keys)) == len(keys)
     assert [s.key for s in carry_keys(sections, sections)] == keys
+
+
+def test_fit_body_keeps_the_blank_lines_of_the_section_it_replaces():
+    from charter.text.sections import fit_body
+
+    assert fit_body("New text\r\nsecond line", like="\nOld\n\n") == "\nNew text\nsecond line\n\n"
+    assert fit_body("\n\nNew\n", like="Old") == "New"
+    assert fit_body("  \r\n ", like="\nOld\n") == ""

@@ -1,0 +1,1 @@
+"""Amendments: proposed changes to a charter, their review and co-signatures."""

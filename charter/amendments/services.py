@@ -1,0 +1,330 @@
+"""Amendment use cases: propose, edit, submit, withdraw, co-sign, discuss, review."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from charter import permissions
+from charter.accounts.models import Notification, User
+from charter.amendments.models import (
+    TRANSITIONS,
+    Amendment,
+    AmendmentComment,
+    AmendmentEvent,
+    AmendmentOperation,
+    Endorsement,
+    State,
+)
+from charter.consultation.models import GuidingQuestion, Theme
+from charter.drafting import queries
+from charter.drafting.models import Charter, utcnow
+from charter.errors import Conflict, DomainError, InvalidInput
+from charter.extensions import db
+from charter.text import rebase
+from charter.text.sections import Section
+
+MAX_TEXT_BYTES = 100 * 1024
+MAX_JUSTIFICATION = 10_000
+MAX_COMMENT = 10_000
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+def _require(actor: User, action: str, target: object) -> None:
+    if not permissions.can(actor, action, target):
+        raise Forbidden(_("You may not do this with this amendment now."))
+
+
+def check_operations(
+    base_sections: Sequence[Section], operations: Sequence[rebase.Operation]
+) -> list[Section]:
+    """Refuse operations that do not fit the base or change nothing; the resulting text."""
+    if not operations:
+        raise InvalidInput(_("An amendment needs at least one change."))
+    for operation in operations:
+        if operation.text is not None and len(operation.text.encode()) > MAX_TEXT_BYTES:
+            raise InvalidInput(_("The proposed text is longer than 100 KB."))
+        if operation.kind in ("modify", "insert") and not (operation.text or "").strip():
+            raise InvalidInput(
+                _("The proposed text is empty. To remove a section, propose its deletion.")
+            )
+        if operation.kind == "insert" and not (operation.heading or "").strip():
+            raise InvalidInput(_("A new section needs a heading."))
+    try:
+        result = rebase.apply(base_sections, operations)
+    except rebase.OperationError as error:
+        raise InvalidInput(
+            _("This change does not fit the draft any more: %(reason)s", reason=str(error))
+        ) from error
+    if list(result) == list(base_sections):
+        raise InvalidInput(_("The proposed text is the same as the current text: nothing changes."))
+    return result
+
+
+def _check_texts(title: str, justification: str) -> tuple[str, str]:
+    title, justification = title.strip(), justification.strip()
+    if not justification:
+        raise InvalidInput(_("Say why this change is needed: the justification is required."))
+    if len(justification) > MAX_JUSTIFICATION:
+        raise InvalidInput(_("The justification is longer than 10,000 characters."))
+    return title[:200], justification
+
+
+def _title_for(operations: Sequence[rebase.Operation], base: Sequence[Section]) -> str:
+    headings = {section.key: section.heading or _("Preamble") for section in base}
+    first = operations[0]
+    heading = headings.get(first.key) or first.heading or first.key
+    labels = {
+        "modify": _("Change to %(section)s", section=heading),
+        "insert": _("New section: %(section)s", section=first.heading or ""),
+        "delete": _("Deletion of %(section)s", section=heading),
+        "move": _("Move of %(section)s", section=heading),
+    }
+    title = labels[first.kind]
+    if len(operations) > 1:
+        title += " " + _("(and %(count)d more changes)", count=len(operations) - 1)
+    return title
+
+
+def _move(amendment: Amendment, to: State, actor: User, reason: str = "") -> None:
+    if to not in TRANSITIONS[amendment.state]:
+        raise Conflict(
+            _(
+                "This amendment is %(state)s: it cannot become %(to)s.",
+                state=amendment.state.value,
+                to=to.value,
+            )
+        )
+    amendment.events.append(
+        AmendmentEvent(
+            from_state=amendment.state.value, to_state=to.value, actor=actor, reason=reason
+        )
+    )
+    amendment.state = to
+    amendment.updated_at = utcnow()
+
+
+def _check_revision(amendment: Amendment, revision: int | None) -> None:
+    if revision is not None and revision != amendment.revision:
+        raise Conflict(
+            _(
+                "This amendment changed since you opened it. Your text is kept below: "
+                "check the current version and send again."
+            )
+        )
+
+
+def propose(
+    actor: User,
+    charter: Charter,
+    base_number: int | None,
+    operations: Sequence[rebase.Operation],
+    *,
+    justification: str,
+    title: str = "",
+    themes: Sequence[Theme] = (),
+    questions: Sequence[GuidingQuestion] = (),
+    submit: bool = False,
+) -> Amendment:
+    """A new amendment on the draft the author saw (version base_number), kept as a draft
+    or submitted at once."""
+    _require(actor, "propose_amendment", charter)
+    base = head = queries.head_version(charter)
+    if head is None or head.number != base_number:
+        raise Conflict(
+            _(
+                "The draft changed while you were writing (it is now version %(number)s). "
+                "Your text is kept: check it against the new draft and send it again.",
+                number=head.number if head else 0,
+            )
+        )
+    base_sections = queries.sections_of(base)
+    check_operations(base_sections, operations)
+    title, justification = _check_texts(title, justification)
+    councils = [council for council in actor.councils if council.charter_id == charter.id]
+    amendment = Amendment(
+        charter=charter,
+        number=_next_number(charter),
+        base_version=base,
+        author=actor,
+        council=councils[0] if councils else None,
+        title=title or _title_for(operations, base_sections),
+        justification=justification,
+        state=State.DRAFT,
+        themes=list(themes),
+        questions=list(questions),
+    )
+    _set_operations(amendment, operations)
+    amendment.events.append(
+        AmendmentEvent(from_state=None, to_state=State.DRAFT.value, actor=actor)
+    )
+    db.session.add(amendment)
+    if submit:
+        _move(amendment, State.SUBMITTED, actor)
+    db.session.flush()
+    return amendment
+
+
+def _next_number(charter: Charter) -> int:
+    # Two proposals at once may compute the same number: the unique constraint refuses
+    # the second, whose author is asked to send again.
+    highest = db.session.scalar(
+        sa.select(sa.func.max(Amendment.number)).where(Amendment.charter_id == charter.id)
+    )
+    return (highest or 0) + 1
+
+
+def _set_operations(amendment: Amendment, operations: Sequence[rebase.Operation]) -> None:
+    amendment.operations = [
+        AmendmentOperation(
+            position=position,
+            kind=op.kind,
+            section_key=op.key,
+            text=op.text,
+            heading=op.heading,
+            level=op.level,
+            after_key=op.after,
+        )
+        for position, op in enumerate(operations)
+    ]
+    amendment.section_keys = " ".join(dict.fromkeys(op.key for op in operations))
+
+
+def edit(
+    actor: User,
+    amendment: Amendment,
+    operations: Sequence[rebase.Operation],
+    *,
+    justification: str,
+    title: str,
+    themes: Sequence[Theme],
+    questions: Sequence[GuidingQuestion],
+    revision: int | None,
+) -> None:
+    """The author changes the amendment while it is a draft or awaits review."""
+    _require(actor, "edit_amendment", amendment)
+    if amendment.state not in (State.DRAFT, State.SUBMITTED):
+        raise Conflict(_("Only a draft or an amendment awaiting review can be edited."))
+    _check_revision(amendment, revision)
+    base_sections = queries.sections_of(amendment.base_version)
+    check_operations(base_sections, operations)
+    title, justification = _check_texts(title, justification)
+    amendment.title = title or _title_for(operations, base_sections)
+    amendment.justification = justification
+    amendment.themes = list(themes)
+    amendment.questions = list(questions)
+    _set_operations(amendment, operations)
+    amendment.updated_at = utcnow()
+    db.session.flush()
+
+
+def submit(actor: User, amendment: Amendment, revision: int | None = None) -> None:
+    """Send a draft amendment for review."""
+    _require(actor, "edit_amendment", amendment)
+    _check_revision(amendment, revision)
+    _move(amendment, State.SUBMITTED, actor)
+    db.session.flush()
+
+
+def withdraw(actor: User, amendment: Amendment, reason: str = "") -> None:
+    """The author takes the amendment back, any time before it is reviewed."""
+    _require(actor, "withdraw_amendment", amendment)
+    _move(amendment, State.WITHDRAWN, actor, reason.strip())
+    db.session.flush()
+
+
+def endorse(actor: User, amendment: Amendment) -> None:
+    """Co-sign an amendment awaiting review (once per person)."""
+    _require(actor, "endorse_amendment", amendment)
+    if amendment.state is not State.SUBMITTED:
+        raise Conflict(_("Only an amendment awaiting review can be co-signed."))
+    try:
+        with db.session.begin_nested():
+            db.session.add(Endorsement(amendment_id=amendment.id, user_id=actor.id))
+    except IntegrityError:
+        raise Conflict(_("You co-signed this amendment already.")) from None
+    _recount(amendment)
+
+
+def retract(actor: User, amendment: Amendment) -> None:
+    """Take back one's co-signature before the review."""
+    if amendment.state is not State.SUBMITTED:
+        raise Conflict(_("The review is done: co-signatures can no longer change."))
+    deleted = db.session.execute(
+        sa.delete(Endorsement).where(
+            Endorsement.amendment_id == amendment.id, Endorsement.user_id == actor.id
+        )
+    ).rowcount
+    if not deleted:
+        raise Conflict(_("You have not co-signed this amendment."))
+    _recount(amendment)
+
+
+def _recount(amendment: Amendment) -> None:
+    # Counted by the database, so parallel co-signatures never miscount; a plain UPDATE,
+    # so it does not count as an edit of the amendment (no optimistic-lock conflict).
+    count = (
+        sa.select(sa.func.count())
+        .select_from(Endorsement)
+        .where(Endorsement.amendment_id == amendment.id)
+        .scalar_subquery()
+    )
+    db.session.execute(
+        sa.update(Amendment)
+        .where(Amendment.id == amendment.id)
+        .values(endorsement_count=count)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(amendment, ["endorsement_count", "endorsements"])
+
+
+def review(actor: User, amendment: Amendment, accept: bool, reason: str) -> None:
+    """The secretariat accepts or rejects a submitted amendment, saying why."""
+    _require(actor, "review_amendment", amendment)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(_("Give a reason: the author and co-signers will read it."))
+    if amendment.state is not State.SUBMITTED:
+        raise Conflict(_("Only an amendment awaiting review can be accepted or rejected."))
+    _move(amendment, State.ACCEPTED if accept else State.REJECTED, actor, reason)
+    message = (
+        _(
+            "Amendment %(number)s “%(title)s” was accepted: %(reason)s",
+            number=amendment.number,
+            title=amendment.title,
+            reason=reason,
+        )
+        if accept
+        else _(
+            "Amendment %(number)s “%(title)s” was rejected: %(reason)s",
+            number=amendment.number,
+            title=amendment.title,
+            reason=reason,
+        )
+    )
+    recipients = {amendment.author_id} | {e.user_id for e in amendment.endorsements}
+    link = url_for("amendments.show", slug=amendment.charter.slug, number=amendment.number)
+    for user_id in sorted(recipients):
+        db.session.add(Notification(user_id=user_id, text=message, link=link))
+    db.session.flush()
+
+
+def discuss(actor: User, amendment: Amendment, body: str) -> AmendmentComment:
+    """Add a message to the amendment's discussion."""
+    _require(actor, "discuss_amendment", amendment)
+    body = body.strip()
+    if not body:
+        raise InvalidInput(_("The message is empty."))
+    if len(body) > MAX_COMMENT:
+        raise InvalidInput(_("The message is longer than 10,000 characters."))
+    comment = AmendmentComment(amendment_id=amendment.id, author_id=actor.id, body=body)
+    db.session.add(comment)
+    db.session.flush()
+    return comment

@@ -1,0 +1,1 @@
+"""Consultation: guiding questions and themes (answers and comments come later)."""
