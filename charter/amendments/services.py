@@ -57,14 +57,19 @@ def check_operations(
             )
         if operation.kind == "insert" and not (operation.heading or "").strip():
             raise InvalidInput(_("A new section needs a heading."))
-    try:
-        result = rebase.apply(base_sections, operations)
-    except rebase.OperationError as error:
-        raise InvalidInput(
-            _("This change does not fit the draft any more: %(reason)s", reason=str(error))
-        ) from error
-    if list(result) == list(base_sections):
-        raise InvalidInput(_("The proposed text is the same as the current text: nothing changes."))
+    result = list(base_sections)
+    for operation in operations:
+        try:
+            after = rebase.apply(result, [operation])
+        except rebase.OperationError as error:
+            raise InvalidInput(
+                _("This change does not fit the draft any more: %(reason)s", reason=str(error))
+            ) from error
+        if after == result:
+            raise InvalidInput(
+                _("The proposed text is the same as the current text: nothing changes.")
+            )
+        result = after
     return result
 
 
@@ -220,6 +225,25 @@ def edit(
     amendment.justification = justification
     amendment.themes = list(themes)
     amendment.questions = list(questions)
+    _set_operations(amendment, operations)
+    amendment.updated_at = utcnow()
+    db.session.flush()
+
+
+def change_operations(
+    actor: User,
+    amendment: Amendment,
+    operations: Sequence[rebase.Operation],
+    revision: int | None,
+) -> None:
+    """The author adds or removes changes of a whole-charter amendment."""
+    _require(actor, "edit_amendment", amendment)
+    if amendment.state not in (State.DRAFT, State.SUBMITTED):
+        raise Conflict(_("Only a draft or an amendment awaiting review can be edited."))
+    _check_revision(amendment, revision)
+    if not operations:
+        raise InvalidInput(_("An amendment needs at least one change: withdraw it instead."))
+    check_operations(queries.sections_of(amendment.base_version), operations)
     _set_operations(amendment, operations)
     amendment.updated_at = utcnow()
     db.session.flush()

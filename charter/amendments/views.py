@@ -254,6 +254,7 @@ def _render_show(charter, amendment: Amendment, status: int = 200, **forms_in_er
         comments=comments,
         endorsed=amendment_queries.endorsed_by(amendment, current_user_or_none()),
         sections=queries.sections_of(head),
+        base_sections=queries.sections_of(amendment.base_version),
         review_form=forms_in_error.get("review_form") or forms.ReasonForm(),
         message_form=forms_in_error.get("message_form") or forms.MessageForm(),
         confirm=forms.ConfirmForm(revision=amendment.revision),
@@ -448,3 +449,62 @@ def _edited_operations(
             )
         )
     return edited
+
+
+@bp.route("/charters/<slug>/amendments/<int:number>/changes/new", methods=["GET", "POST"])
+@login_required
+def add_change(slug: str, number: int):
+    """Add one more change (to another section) to a whole-charter amendment."""
+    charter, amendment = _load(slug, number)
+    authorize("edit_amendment", amendment)
+    base = amendment.base_version
+    sections = queries.sections_of(base)
+    kind = request.values.get("kind", "modify")
+    if kind not in rebase.KINDS:
+        abort(404)
+    form = forms.ChangeForm()
+    _setup(form, charter, sections)
+    if request.method == "GET":
+        _prefill(form, sections, kind, request.args.get("section", ""))
+        form.revision.data = amendment.revision
+    preview, status = None, 200
+    if form.validate_on_submit():
+        try:
+            operations = [*amendment.text_operations(), _operation(form, sections)]
+            if form.preview.data:
+                services.check_operations(sections, operations)
+                preview = present.changes_on(sections, operations)
+            else:
+                services.change_operations(current_user, amendment, operations, form.revision.data)
+                db.session.commit()
+                flash(_("The change is added to the amendment."), "success")
+                return redirect(url_for(".show", slug=slug, number=number))
+        except DomainError as error:
+            db.session.rollback()
+            form.justification.errors.append(error.message)
+            status = error.status
+    elif form.errors:
+        status = 422
+    section = next((s for s in sections if s.key == form.section.data), None)
+    return render_template(
+        "amendments/propose.html",
+        charter=charter,
+        head=base,
+        form=form,
+        section=section,
+        preview=preview,
+        adding=amendment,
+    ), status
+
+
+@bp.post("/charters/<slug>/amendments/<int:number>/changes/<int:position>/remove")
+@login_required
+def remove_change(slug: str, number: int, position: int):
+    def remove(amendment: Amendment) -> None:
+        operations = amendment.text_operations()
+        if position >= len(operations):
+            abort(404)
+        del operations[position]
+        services.change_operations(current_user, amendment, operations, _revision())
+
+    return _act(slug, number, remove, _("The change is removed from the amendment."))

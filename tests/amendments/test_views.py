@@ -325,3 +325,51 @@ def test_the_public_and_partners_never_see_amendments(client, login_as, world):
     login_as(world.partner)
     assert client.get("/charters/amend/amendments").status_code == 403
     assert client.get("/charters/amend/amendments/1").status_code == 404
+
+
+def test_a_whole_charter_amendment_holds_several_changes(client, login_as, world):
+    submit_one(client, login_as, world)
+    page = client.get(
+        "/charters/amend/amendments/1/changes/new?kind=delete&section=article-2-equity"
+    )
+    assert page.status_code == 200
+    response = client.post(
+        "/charters/amend/amendments/1/changes/new",
+        data={
+            "kind": "delete",
+            "section": "article-2-equity",
+            "revision": amendment().revision,
+            "save": "Add the change",
+        },
+    )
+    assert response.status_code == 302
+    assert [op.kind for op in amendment().operations] == ["modify", "delete"]
+    html = client.get("/charters/amend/amendments/1").get_data(as_text=True)
+    assert "badge--deleted" in html and "whatever their status" in html
+    removed = client.post(
+        "/charters/amend/amendments/1/changes/1/remove", data={"revision": amendment().revision}
+    )
+    assert removed.status_code == 302
+    assert [op.kind for op in amendment().operations] == ["modify"]
+    last = client.post(
+        "/charters/amend/amendments/1/changes/0/remove", data={"revision": amendment().revision}
+    )
+    assert last.status_code == 422
+    assert "withdraw it instead" in last.get_data(as_text=True)
+
+
+def test_adding_a_change_that_does_nothing_is_refused(client, login_as, world):
+    submit_one(client, login_as, world)
+    response = client.post(
+        "/charters/amend/amendments/1/changes/new",
+        data={
+            "kind": "move",
+            "section": "article-1-dignity",
+            "after": "preamble",
+            "revision": amendment().revision,
+            "save": "Add the change",
+        },
+    )
+    assert response.status_code == 422
+    assert "nothing changes" in response.get_data(as_text=True)
+    assert len(amendment().operations) == 1
