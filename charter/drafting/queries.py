@@ -74,9 +74,9 @@ def visible_charters(user: Any) -> list[tuple[Charter, int]]:
     return visible
 
 
-def visible_versions(charter: Charter, user: Any) -> list[VersionInfo]:
-    """The versions of charter the user may see, newest first."""
-    rows = db.session.execute(
+def _version_infos(charter: Charter, user: Any) -> sa.Select:
+    """The columns of VersionInfo, for the versions of charter the user may see."""
+    return (
         sa.select(
             Version.id,
             Version.number,
@@ -89,27 +89,18 @@ def visible_versions(charter: Charter, user: Any) -> list[VersionInfo]:
         )
         .outerjoin(Publication, Publication.version_id == Version.id)
         .where(_visible(user, charter))
-        .order_by(Version.number.desc())
     )
+
+
+def visible_versions(charter: Charter, user: Any) -> list[VersionInfo]:
+    """The versions of charter the user may see, newest first."""
+    rows = db.session.execute(_version_infos(charter, user).order_by(Version.number.desc()))
     return [VersionInfo(*row) for row in rows]
 
 
 def version_or_404(charter: Charter, number: int, user: Any) -> VersionInfo:
     """One version the user may see; unknown and hidden versions are both 404."""
-    row = db.session.execute(
-        sa.select(
-            Version.id,
-            Version.number,
-            Version.note,
-            Version.author,
-            Version.created_at,
-            Version.digest,
-            Version.parent_hash,
-            Publication.published_at,
-        )
-        .outerjoin(Publication, Publication.version_id == Version.id)
-        .where(_visible(user, charter), Version.number == number)
-    ).first()
+    row = db.session.execute(_version_infos(charter, user).where(Version.number == number)).first()
     if row is None:
         abort(404)
     return VersionInfo(*row)
@@ -118,20 +109,7 @@ def version_or_404(charter: Charter, number: int, user: Any) -> VersionInfo:
 def latest_visible(charter: Charter, user: Any) -> VersionInfo | None:
     """The newest version the user may see: for the public, the latest published one."""
     versions = db.session.execute(
-        sa.select(
-            Version.id,
-            Version.number,
-            Version.note,
-            Version.author,
-            Version.created_at,
-            Version.digest,
-            Version.parent_hash,
-            Publication.published_at,
-        )
-        .outerjoin(Publication, Publication.version_id == Version.id)
-        .where(_visible(user, charter))
-        .order_by(Version.number.desc())
-        .limit(1)
+        _version_infos(charter, user).order_by(Version.number.desc()).limit(1)
     ).first()
     return VersionInfo(*versions) if versions else None
 
