@@ -73,7 +73,7 @@ def index(charter: Charter, user: Any, filters: Filters) -> tuple[list[Amendment
     query = sa.select(Amendment).where(visible)
     if filters.section:
         padded = sa.literal(" ") + Amendment.section_keys + sa.literal(" ")
-        pattern = "% " + filters.section.replace("%", "").replace("_", "\\_") + " %"
+        pattern = "% " + _like_literal(filters.section) + " %"
         query = query.where(padded.like(pattern, escape="\\"))
     if filters.council:
         query = query.where(Amendment.council_id == filters.council)
@@ -97,6 +97,11 @@ def index(charter: Charter, user: Any, filters: Filters) -> tuple[list[Amendment
         .offset((filters.page - 1) * PAGE_SIZE)
     ).all()
     return list(page), total, counts
+
+
+def _like_literal(text: str) -> str:
+    """Text that LIKE (escape character a backslash) matches only as written."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _counts(query) -> dict[str, int]:

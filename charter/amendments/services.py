@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -334,7 +333,8 @@ def review(actor: User, amendment: Amendment, accept: bool, reason: str) -> None
         )
     )
     recipients = {amendment.author_id} | {e.user_id for e in amendment.endorsements}
-    link = url_for("amendments.show", slug=amendment.charter.slug, number=amendment.number)
+    # A site-relative link, built without a request so the CLI and jobs can review too.
+    link = f"/charters/{amendment.charter.slug}/amendments/{amendment.number}"
     for user_id in sorted(recipients):
         db.session.add(Notification(user_id=user_id, text=message, link=link))
     db.session.flush()

@@ -91,7 +91,8 @@ def _prefill(form: forms.ChangeForm, sections: tuple[Section, ...], kind: str, k
         abort(404)
     form.kind.data, form.section.data = kind, key
     if kind == "modify":
-        form.text.data, form.heading.data = section.body, section.heading
+        # The blank lines around a body are layout, not text: fit_body restores them.
+        form.text.data, form.heading.data = section.body.strip("\n"), section.heading
     if kind == "insert":
         form.after.data = key or START
     if kind == "move":

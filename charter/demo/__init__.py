@@ -147,3 +147,101 @@ ACCOUNTS: list[tuple[str, str, str, str, str, str, tuple[str, ...], str]] = [
 
 # The demo charter sits in the Policy Council session.
 STAGE_POSITION = 3
+
+# Sample amendments on the last version, by the demo council members, in every state a
+# reader meets. Each change replaces one phrase of a section of v3.md ("old" → "new").
+# state: "draft", "submitted", "accepted", "rejected" or "withdrawn"; "reason" is the
+# secretariat's (accepted, rejected) or the author's (withdrawn).
+AMENDMENTS: list[dict[str, Any]] = [
+    {
+        "author": "sherpa.city@demo.charter.example.org",
+        "section": "article-1-dignity",
+        "old": "to detect, report or detain people solely on the basis of their migration status",
+        "new": (
+            "to detect, report or detain people on the basis of their migration status, and "
+            "no personal data collected to provide a service shall be shared with immigration "
+            "enforcement authorities"
+        ),
+        "justification": (
+            "In several cities of the network, people stopped taking their children to the "
+            "doctor once they learned that registration data reached the police. A firewall "
+            "between services and immigration enforcement is what makes the promise of "
+            'Article 1 credible; "solely" left the door open to mixed motives.'
+        ),
+        "themes": ("Accessibility", "Health"),
+        "questions": (0,),
+        "state": "submitted",
+        "cosigners": (
+            "sherpa.opportunities@demo.charter.example.org",
+            "advisor@demo.charter.example.org",
+        ),
+    },
+    {
+        "author": "sherpa.opportunities@demo.charter.example.org",
+        "section": "article-7-local-public-services",
+        "old": "enrolment of every child in school, whatever their status, within weeks of arrival",
+        "new": (
+            "enrolment of every child in school, whatever their status, within two weeks of arrival"
+        ),
+        "justification": (
+            '"Within weeks" cannot be measured. Tangier, Montevideo and Lampedusa already '
+            "enrol children within two weeks; a precise term lets signatories report on it in "
+            "their action plans (Article 9)."
+        ),
+        "themes": ("Education", "Quality"),
+        "questions": (),
+        "state": "accepted",
+        "cosigners": ("advisor@demo.charter.example.org",),
+        "reason": (
+            "Accepted: the term matches the practice reported by the cities consulted and "
+            "can be monitored in the yearly report."
+        ),
+    },
+    {
+        "author": "sherpa.city@demo.charter.example.org",
+        "section": "article-5-solidarity",
+        "old": "carry a disproportionate share of first reception",
+        "new": "carry a disproportionate share of search and rescue and of first reception",
+        "justification": (
+            "Rescue at sea is the first thing the people of Lampedusa do, before any "
+            "reception; the Charter should name it."
+        ),
+        "themes": ("Availability",),
+        "questions": (),
+        "state": "draft",
+        "cosigners": (),
+    },
+    {
+        "author": "advisor@demo.charter.example.org",
+        "section": "article-4-participation",
+        "old": "with childcare where needed",
+        "new": "with childcare and interpretation where needed",
+        "justification": (
+            "People who do not speak the local language cannot take part in a meeting "
+            "without interpretation."
+        ),
+        "themes": ("Accessibility",),
+        "questions": (1,),
+        "state": "withdrawn",
+        "cosigners": (),
+        "reason": "The list above already promises interpretation at public meetings.",
+    },
+    {
+        "author": "sherpa.opportunities@demo.charter.example.org",
+        "section": "article-9-commitments-of-the-network",
+        "old": "into a local action plan within one year of signing",
+        "new": "into a local action plan within six months of signing",
+        "justification": (
+            "A year is long for the people who wait; six months keeps the momentum of the "
+            "signature."
+        ),
+        "themes": ("Quality",),
+        "questions": (),
+        "state": "rejected",
+        "cosigners": (),
+        "reason": (
+            "Rejected: most local governments need a council decision and a budget line "
+            "for an action plan, which takes more than six months. The one-year term stays."
+        ),
+    },
+]

@@ -1,20 +1,23 @@
-"""Load the demo charter, its councils and one account per role into the database."""
+"""Load the demo charter, its councils, consultation, accounts and amendments."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from charter import demo
+from charter import demo, permissions
 from charter.accounts import services as accounts
 from charter.accounts.models import User
-from charter.drafting import services
+from charter.amendments import services as amendments
+from charter.consultation.models import GuidingQuestion, Theme
+from charter.drafting import queries, services
 from charter.drafting.models import Charter
 from charter.extensions import db
-from charter.text import sections
+from charter.text import rebase, sections
 
 
 def load_demo() -> Charter | None:
-    """Create the demo charter, councils and accounts; None when it exists already."""
+    """Create the demo charter, councils, accounts, themes, guiding questions and sample
+    amendments; None when it exists already."""
     if db.session.scalar(sa.select(Charter.id).where(Charter.slug == demo.SLUG)) is not None:
         return None
     charter = services.create_charter(demo.SLUG, demo.TITLE, demo.SUMMARY)
@@ -32,6 +35,7 @@ def load_demo() -> Charter | None:
         if spec["published"]:
             services.publish(version, by=spec["author"], at=spec["created_at"])
         previous = current
+    # The Policy Council session, before any amendment: proposing is open in it.
     charter.stage_position = demo.STAGE_POSITION
     councils = {
         name: accounts.create_council(charter, name, description)
@@ -49,8 +53,61 @@ def load_demo() -> Charter | None:
                 region=region,
                 councils=[councils[council] for council in council_names],
             )
+    themes = {name: Theme(charter_id=charter.id, name=name) for name in demo.THEMES}
+    questions = [
+        GuidingQuestion(charter_id=charter.id, position=position, text=text, open=True)
+        for position, text in enumerate(demo.GUIDING_QUESTIONS, start=1)
+    ]
+    db.session.add_all([*themes.values(), *questions])
+    db.session.flush()
+    db.session.expire(charter, ["stage"])  # read again for the new stage_position
+    _propose_amendments(charter, themes, questions)
     db.session.flush()
     return charter
+
+
+def _propose_amendments(
+    charter: Charter, themes: dict[str, Theme], questions: list[GuidingQuestion]
+) -> None:
+    """The sample amendments of demo.AMENDMENTS, through the services so the rules hold."""
+    head = queries.head_version(charter)
+    bodies = {section.key: section.body for section in queries.sections_of(head)}
+    secretariat = _user("secretariat@demo.charter.example.org")
+    for spec in demo.AMENDMENTS:
+        body = bodies[spec["section"]]
+        if spec["old"] not in body:
+            raise ValueError(f"demo amendment: {spec['old']!r} is not in {spec['section']}")
+        author = _user(spec["author"])
+        if not permissions.can(author, "propose_amendment", charter):
+            continue  # an account that existed before the demo, outside its councils
+        amendment = amendments.propose(
+            author,
+            charter,
+            head.number,
+            [
+                rebase.Operation(
+                    "modify", spec["section"], text=body.replace(spec["old"], spec["new"])
+                )
+            ],
+            justification=spec["justification"],
+            themes=[themes[name] for name in spec["themes"]],
+            questions=[questions[index] for index in spec["questions"]],
+            submit=spec["state"] != "draft",
+        )
+        for cosigner in map(_user, spec["cosigners"]):
+            if permissions.can(cosigner, "endorse_amendment", amendment):
+                amendments.endorse(cosigner, amendment)
+        if spec["state"] in ("accepted", "rejected"):
+            amendments.review(secretariat, amendment, spec["state"] == "accepted", spec["reason"])
+        elif spec["state"] == "withdrawn":
+            amendments.withdraw(author, amendment, spec["reason"])
+
+
+def _user(email: str) -> User:
+    user = accounts.user_by_email(email)
+    if user is None:
+        raise LookupError(f"demo account missing: {email}")
+    return user
 
 
 def demo_accounts() -> list[tuple[str, str, str]]:

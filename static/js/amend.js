@@ -4,7 +4,7 @@
   "use strict";
   var form = document.querySelector("form[data-preview-url]");
   if (!form) return;
-  var target = document.getElementById("preview");
+  var target = document.getElementById("change-preview");
   var timer = null;
   var pending = null;
 

@@ -1,6 +1,10 @@
 import pytest
 import sqlalchemy as sa
 
+from charter import demo
+from charter.accounts.models import Notification
+from charter.amendments.models import Amendment, State
+from charter.consultation.models import GuidingQuestion, Theme
 from charter.drafting.models import Charter, Publication, SectionText, Version
 from charter.extensions import db
 from tests.factories import DOCUMENT
@@ -82,6 +86,60 @@ def test_demo_loads_three_published_versions_once(runner):
     assert again.exit_code == 0
     assert "already" in again.output
     assert count(Version) == 3
+    assert count(Amendment) == len(demo.AMENDMENTS)
+    assert count(Theme) == len(demo.THEMES)
+
+
+def test_demo_loads_themes_questions_and_amendments_in_every_state(runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    charter = db.session.scalar(sa.select(Charter).where(Charter.slug == demo.SLUG))
+    assert charter.stage_position == demo.STAGE_POSITION
+    themes = db.session.scalars(sa.select(Theme).where(Theme.charter_id == charter.id))
+    assert sorted(theme.name for theme in themes) == sorted(demo.THEMES)
+    questions = db.session.scalars(
+        sa.select(GuidingQuestion)
+        .where(GuidingQuestion.charter_id == charter.id)
+        .order_by(GuidingQuestion.position)
+    ).all()
+    assert [question.text for question in questions] == demo.GUIDING_QUESTIONS
+    assert all(question.open for question in questions)
+
+    amendments = db.session.scalars(
+        sa.select(Amendment).where(Amendment.charter_id == charter.id).order_by(Amendment.number)
+    ).all()
+    by_state = {amendment.state: amendment for amendment in amendments}
+    assert set(by_state) == {
+        State.DRAFT,
+        State.SUBMITTED,
+        State.ACCEPTED,
+        State.REJECTED,
+        State.WITHDRAWN,
+    }
+    assert [amendment.number for amendment in amendments] == [1, 2, 3, 4, 5]
+    head = db.session.scalar(sa.select(sa.func.max(Version.number)))
+    for amendment in amendments:
+        assert amendment.base_version.number == head
+        assert amendment.themes
+        assert amendment.justification
+        assert amendment.operations[0].kind == "modify"
+        assert amendment.author.role in ("sherpa", "advisor")
+
+    submitted = by_state[State.SUBMITTED]
+    assert submitted.endorsement_count == 2
+    assert {e.user.role for e in submitted.endorsements} == {"sherpa", "advisor"}
+    assert submitted.author_id not in {e.user_id for e in submitted.endorsements}
+    assert submitted.questions == [questions[0]]
+    for state in (State.ACCEPTED, State.REJECTED):
+        last = by_state[state].events[-1]
+        assert (last.from_state, last.to_state) == ("submitted", state.value)
+        assert last.actor.role == "secretariat"
+        assert last.reason
+    assert by_state[State.WITHDRAWN].events[-1].actor == by_state[State.WITHDRAWN].author
+    assert by_state[State.DRAFT].author.role == "sherpa"
+    assert [event.to_state for event in by_state[State.DRAFT].events] == ["draft"]
+    # The author and co-signers of the reviewed amendments are told.
+    assert count(Notification) == 3
 
 
 def test_demo_if_empty_leaves_a_database_with_charters_alone(runner, tmp_path):
