@@ -22,8 +22,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
+from bench import amendments  # noqa: E402
 from bench.generate import edit_document, make_document  # noqa: E402
 from charter import create_app  # noqa: E402
+from charter.amendments import present  # noqa: E402
 from charter.drafting import queries, services  # noqa: E402
 from charter.extensions import db  # noqa: E402
 from charter.text import diff, markdown, sections  # noqa: E402
@@ -36,7 +38,12 @@ TARGETS_MS = {
     "page: compare (inline)": 80,
     "page: compare (side by side)": 80,
     "page: compare (inline, diff not cached)": 80,
+    "rebase: amendment across 20 versions": 20,
+    "page: amendments index, 10,000 amendments": 60,
+    "page: amendments index, submitted, cosigners": 60,
+    "page: amendments index, one section": 60,
 }
+INDEX = "/charters/big/amendments"
 
 
 def measure(action: Callable[[], object], repeat: int) -> tuple[float, float]:
@@ -78,13 +85,20 @@ def page_benchmarks(database_uri: str, repeat: int) -> dict[str, tuple[float, fl
         first = sections.split(old_doc)
         services.publish(services.commit_version(charter, first, note="1", author="b"), by="b")
         second = sections.carry_keys(sections.split(edit_document(old_doc, 30, seed=2)), first)
-        services.publish(services.commit_version(charter, second, note="2", author="b"), by="b")
+        version = services.commit_version(charter, second, note="2", author="b")
+        services.publish(version, by="b")
         db.session.commit()
-    client = app.test_client()
+        secretariat = amendments.seed_index(charter, version)
+        busiest = amendments.busiest_section(charter)
+        base, head, operations = amendments.setup_rebase(secretariat)
+        user_id = secretariat.get_id()
+    client, secretariat_client = app.test_client(), app.test_client()
+    with secretariat_client.session_transaction() as session:
+        session["_user_id"] = user_id
 
-    def get(path: str) -> Callable[[], None]:
+    def get(path: str, on=client) -> Callable[[], None]:
         def action() -> None:
-            response = client.get(path)
+            response = on.get(path)
             assert response.status_code == 200, (path, response.status_code)
 
         return action
@@ -98,7 +112,21 @@ def page_benchmarks(database_uri: str, repeat: int) -> dict[str, tuple[float, fl
         "page: compare (inline)": measure(get("/charters/big/compare/1/2"), repeat),
         "page: compare (side by side)": measure(get("/charters/big/compare/1/2?view=side"), repeat),
         "page: compare (inline, diff not cached)": measure(compare_uncached, repeat),
+        "page: amendments index, 10,000 amendments": measure(
+            get(INDEX, secretariat_client), repeat
+        ),
+        "page: amendments index, submitted, cosigners": measure(
+            get(INDEX + "?state=submitted&sort=cosigners", secretariat_client), repeat
+        ),
+        "page: amendments index, one section": measure(
+            get(f"{INDEX}?section={busiest}", secretariat_client), repeat
+        ),
     }
+    with app.app_context():
+        # What the amendment page does: the versions' sections are cached, the rebase is not.
+        results["rebase: amendment across 20 versions"] = measure(
+            lambda: present._against_head(base, head, operations), repeat
+        )
     with app.app_context():
         db.drop_all()
         db.engine.dispose()
