@@ -100,6 +100,18 @@ def _prefill(form: forms.ChangeForm, sections: tuple[Section, ...], kind: str, k
         form.after.data = sections[index - 1].key if index else START
 
 
+def _change_form(charter, sections: tuple[Section, ...]) -> forms.ChangeForm:
+    """The change form for ?kind=…&section=…, filled from the section on first display."""
+    kind = request.values.get("kind", "modify")
+    if kind not in rebase.KINDS:
+        abort(404)
+    form = forms.ChangeForm()
+    _setup(form, charter, sections)
+    if request.method == "GET":
+        _prefill(form, sections, kind, request.args.get("section", ""))
+    return form
+
+
 def _selected(model, ids) -> list:
     return list(db.session.scalars(sa.select(model).where(model.id.in_(ids)))) if ids else []
 
@@ -111,13 +123,8 @@ def propose(slug: str):
     authorize("propose_amendment", charter)
     head = _head_or_404(charter)
     sections = queries.sections_of(head)
-    kind = request.values.get("kind", "modify")
-    if kind not in rebase.KINDS:
-        abort(404)
-    form = forms.ChangeForm()
-    _setup(form, charter, sections)
+    form = _change_form(charter, sections)
     if request.method == "GET":
-        _prefill(form, sections, kind, request.args.get("section", ""))
         form.base.data = head.number
     preview, status = None, 200
     if form.validate_on_submit():
@@ -157,7 +164,7 @@ def propose(slug: str):
     elif form.errors:
         status = 422
     section = next((s for s in sections if s.key == form.section.data), None)
-    if section is None and kind != "insert":
+    if section is None and form.kind.data != "insert":
         section = Section(
             key=form.section.data or "", heading=form.heading.data or "", level=2, body=""
         )  # gone from the draft: the page says so
@@ -460,13 +467,8 @@ def add_change(slug: str, number: int):
     authorize("edit_amendment", amendment)
     base = amendment.base_version
     sections = queries.sections_of(base)
-    kind = request.values.get("kind", "modify")
-    if kind not in rebase.KINDS:
-        abort(404)
-    form = forms.ChangeForm()
-    _setup(form, charter, sections)
+    form = _change_form(charter, sections)
     if request.method == "GET":
-        _prefill(form, sections, kind, request.args.get("section", ""))
         form.revision.data = amendment.revision
     preview, status = None, 200
     if form.validate_on_submit():
