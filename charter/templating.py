@@ -7,10 +7,22 @@ from datetime import datetime
 from flask import Flask
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from charter import permissions
 from charter.text import diff, markdown
+
+
+# An amendment's state as people read it.
+STATE_LABELS = {
+    "draft": _l("draft"),
+    "submitted": _l("awaiting review"),
+    "accepted": _l("accepted"),
+    "rejected": _l("rejected"),
+    "withdrawn": _l("withdrawn"),
+    "merged": _l("merged"),
+}
 
 
 def _label_changes(html: str) -> Markup:
@@ -59,6 +71,10 @@ def init_app(app: Flask) -> None:
         from charter.accounts.forms import role_labels
 
         return str(dict(role_labels()).get(role, role))
+
+    @app.template_filter("state_label")
+    def _state_label(state: str) -> str:
+        return str(STATE_LABELS[str(state)])
 
     @app.template_filter("date")
     def _date(value: datetime | None) -> str:
