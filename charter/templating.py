@@ -13,7 +13,6 @@ from markupsafe import Markup
 from charter import permissions
 from charter.text import diff, markdown
 
-
 # An amendment's state as people read it.
 STATE_LABELS = {
     "draft": _l("draft"),
