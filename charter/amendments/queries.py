@@ -11,7 +11,13 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from charter import permissions
 from charter.accounts.models import Council, User
-from charter.amendments.models import Amendment, Endorsement, State, amendment_theme
+from charter.amendments.models import (
+    Amendment,
+    AmendmentEvent,
+    Endorsement,
+    State,
+    amendment_theme,
+)
 from charter.drafting.models import Charter
 from charter.extensions import db
 
@@ -49,6 +55,12 @@ def amendment_or_404(charter: Charter, number: int, user: Any) -> Amendment:
             selectinload(Amendment.operations),
             selectinload(Amendment.themes),
             selectinload(Amendment.questions),
+            # The co-signers with their councils, and the history with its actors: the page
+            # shows them all, so load them in a few queries rather than one per person.
+            selectinload(Amendment.endorsements)
+            .joinedload(Endorsement.user)
+            .selectinload(User.councils),
+            selectinload(Amendment.events).joinedload(AmendmentEvent.actor),
         )
         .where(Amendment.charter_id == charter.id, Amendment.number == number)
     )

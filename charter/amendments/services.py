@@ -268,11 +268,14 @@ def endorse(actor: User, amendment: Amendment) -> None:
     _require(actor, "endorse_amendment", amendment)
     if amendment.state is not State.SUBMITTED:
         raise Conflict(_("Only an amendment awaiting review can be co-signed."))
-    try:
+    already = Conflict(_("You co-signed this amendment already."))
+    if db.session.get(Endorsement, (amendment.id, actor.id)) is not None:
+        raise already
+    try:  # a co-signature sent twice at once: the primary key keeps one
         with db.session.begin_nested():
             db.session.add(Endorsement(amendment_id=amendment.id, user_id=actor.id))
     except IntegrityError:
-        raise Conflict(_("You co-signed this amendment already.")) from None
+        raise already from None
     _recount(amendment)
 
 

@@ -112,6 +112,25 @@ def _change_form(charter, sections: tuple[Section, ...]) -> forms.ChangeForm:
     return form
 
 
+def _change_page(charter, base, sections, form, preview, status: int, adding=None):
+    """The change form page, with the section it is about (even one gone from the draft)."""
+    section = next((s for s in sections if s.key == form.section.data), None)
+    if section is None and form.kind.data != "insert":
+        # Gone from the draft since the form was made: the page says so, the text is kept.
+        section = Section(
+            key=form.section.data or "", heading=form.heading.data or "", level=2, body=""
+        )
+    return render_template(
+        "amendments/propose.html",
+        charter=charter,
+        head=base,
+        form=form,
+        section=section,
+        preview=preview,
+        adding=adding,
+    ), status
+
+
 def _selected(model, ids) -> list:
     return list(db.session.scalars(sa.select(model).where(model.id.in_(ids)))) if ids else []
 
@@ -163,19 +182,7 @@ def propose(slug: str):
             form.base.data = head.number  # the text is kept; the next try is against the head
     elif form.errors:
         status = 422
-    section = next((s for s in sections if s.key == form.section.data), None)
-    if section is None and form.kind.data != "insert":
-        section = Section(
-            key=form.section.data or "", heading=form.heading.data or "", level=2, body=""
-        )  # gone from the draft: the page says so
-    return render_template(
-        "amendments/propose.html",
-        charter=charter,
-        head=head,
-        form=form,
-        section=section,
-        preview=preview,
-    ), status
+    return _change_page(charter, head, sections, form, preview, status)
 
 
 @bp.post("/charters/<slug>/amendments/preview")
@@ -285,7 +292,7 @@ def _act(slug: str, number: int, action, success: str):
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
-        return _render_show(charter, db.session.merge(amendment), error.status)
+        return _render_show(charter, amendment, error.status)
     flash(success, "success")
     return redirect(url_for(".show", slug=slug, number=number))
 
@@ -488,16 +495,7 @@ def add_change(slug: str, number: int):
             status = error.status
     elif form.errors:
         status = 422
-    section = next((s for s in sections if s.key == form.section.data), None)
-    return render_template(
-        "amendments/propose.html",
-        charter=charter,
-        head=base,
-        form=form,
-        section=section,
-        preview=preview,
-        adding=amendment,
-    ), status
+    return _change_page(charter, base, sections, form, preview, status, adding=amendment)
 
 
 @bp.post("/charters/<slug>/amendments/<int:number>/changes/<int:position>/remove")
