@@ -31,7 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
 
-    from charter import database, errors, security, templating
+    from charter import audit, database, errors, security, templating  # noqa: F401 (models)
     from charter.accounts import admin, views
     from charter.amendments.views import bp as amendments_bp
     from charter.cli import register_commands

@@ -355,3 +355,22 @@ def discuss(actor: User, amendment: Amendment, body: str) -> AmendmentComment:
     db.session.add(comment)
     db.session.flush()
     return comment
+
+
+def mark_merged(actor: User, amendment: Amendment, version_id: int, version_number: int) -> None:
+    """Record that an accepted amendment is now part of version version_number (called by
+    the merge, in its transaction); the author and co-signers are told."""
+    _move(
+        amendment, State.MERGED, actor, _("Merged into version %(number)s.", number=version_number)
+    )
+    amendment.merged_version_id = version_id
+    message = _(
+        "Amendment %(number)s “%(title)s” was merged into version %(version)s.",
+        number=amendment.number,
+        title=amendment.title,
+        version=version_number,
+    )
+    link = f"/charters/{amendment.charter.slug}/amendments/{amendment.number}"
+    recipients = {amendment.author_id} | {e.user_id for e in amendment.endorsements}
+    for user_id in sorted(recipients):
+        db.session.add(Notification(user_id=user_id, text=message, link=link))

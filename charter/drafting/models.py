@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, event, inspect
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from charter.database import AppendOnly
+from charter.database import ImmutableRowError as ImmutableRowError  # re-exported
 from charter.extensions import db
 from charter.process.models import Stage
 
@@ -36,7 +38,7 @@ class Charter(db.Model):
         return f"<Charter {self.slug}>"
 
 
-class SectionText(db.Model):
+class SectionText(AppendOnly, db.Model):
     """A section body, stored once however many versions use it."""
 
     __tablename__ = "section_text"
@@ -44,7 +46,7 @@ class SectionText(db.Model):
     body: Mapped[str] = mapped_column(Text)
 
 
-class Version(db.Model):
+class Version(AppendOnly, db.Model):
     """An immutable snapshot of a whole charter; its digest chains its parent's."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,7 +86,7 @@ class Version(db.Model):
         return f"<Version {self.charter_id}#{self.number}>"
 
 
-class VersionSection(db.Model):
+class VersionSection(AppendOnly, db.Model):
     """One section of one version: its place, stable key, heading and text."""
 
     __tablename__ = "version_section"
@@ -106,23 +108,49 @@ class Publication(db.Model):
     published_by: Mapped[str] = mapped_column(String(200), default="")
 
 
-IMMUTABLE = (Version, VersionSection, SectionText)
+
+class VersionOrigin(AppendOnly, db.Model):
+    """How a version came to be: imported, merged from amendments, or edited directly."""
+
+    __tablename__ = "version_origin"
+    version_id: Mapped[int] = mapped_column(ForeignKey("version.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "import" | "merge" | "direct_edit"
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    stage_position: Mapped[int | None]  # the stage the version was made in
+
+    actor = relationship("User")
 
 
-class ImmutableRowError(RuntimeError):
-    """Raised when code tries to change or delete a row of the version history."""
+class MergeStep(AppendOnly, db.Model):
+    """One contribution to a version, in the order it was applied: the text of a section
+    after an amendment changed it, or after the secretariat's own edit (no amendment).
+
+    Provenance reads these to credit each word of a version made from several amendments
+    to the amendment that brought it; `flask verify` checks them against the version.
+    """
+
+    __tablename__ = "merge_step"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("version.id"), index=True)
+    position: Mapped[int]
+    amendment_id: Mapped[int | None] = mapped_column(ForeignKey("amendment.id"), index=True)
+    section_key: Mapped[str] = mapped_column(String(80))
+    text_hash: Mapped[str | None] = mapped_column(ForeignKey("section_text.hash"))  # None: deleted
+    # The secretariat edited the text to resolve a conflict with the head.
+    resolved: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (UniqueConstraint("version_id", "position"),)
 
 
-@event.listens_for(Session, "before_flush")
-def _refuse_history_changes(session: Session, _context, _instances) -> None:
-    for obj in session.deleted:
-        if isinstance(obj, IMMUTABLE):
-            raise ImmutableRowError(f"{type(obj).__name__} rows are never deleted")
-    for obj in session.dirty:
-        if isinstance(obj, IMMUTABLE) and _has_column_changes(obj):
-            raise ImmutableRowError(f"{type(obj).__name__} rows are never updated")
+class BureauDecision(AppendOnly, db.Model):
+    """The Executive Bureau's decision on a version: adopted, or returned with a note."""
 
+    __tablename__ = "bureau_decision"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("version.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(20))  # "adopted" | "returned"
+    note: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-def _has_column_changes(obj: object) -> bool:
-    state = inspect(obj)
-    return any(state.attrs[attr.key].history.has_changes() for attr in state.mapper.column_attrs)
+    actor = relationship("User")
