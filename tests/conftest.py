@@ -2,7 +2,9 @@
 
 The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
 SQLite: the schema is built once into a template file that each test copies.
-PostgreSQL: the schema is built once per run; each test ends by truncating every table.
+PostgreSQL: each run creates a database of its own on the server of TEST_DATABASE_URL (so two
+runs at once never touch each other's rows), builds the schema once, and each test ends by
+truncating every table; the database is dropped at the end of the run.
 """
 
 from __future__ import annotations
@@ -22,6 +24,32 @@ from charter.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql"))
+# This run's own database on that server.
+RUN_DATABASE_URL = f"{TEST_DATABASE_URL.rsplit('/', 1)[0]}/charter_test_{os.getpid()}"
+
+
+def server_admin():
+    """An autocommit engine on TEST_DATABASE_URL, to create and drop databases."""
+    return sa.create_engine(
+        TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1),
+        isolation_level="AUTOCOMMIT",
+    )
+
+
+def recreate_database(name: str) -> None:
+    """Drop (closing its connections) and create a database on the test server."""
+    admin = server_admin()
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
+def drop_database(name: str) -> None:
+    admin = server_admin()
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def app_config(database_uri: str, **extra) -> dict:
@@ -36,35 +64,32 @@ def app_config(database_uri: str, **extra) -> dict:
 
 
 @pytest.fixture(scope="session")
-def database_template(tmp_path_factory) -> str:
-    """Build the schema once: a template SQLite file, or the PostgreSQL test database."""
+def database_template(tmp_path_factory) -> Iterator[str]:
+    """Build the schema once: a template SQLite file, or this run's PostgreSQL database."""
     if ON_POSTGRES:
-        app = create_app(app_config(TEST_DATABASE_URL))
+        name = RUN_DATABASE_URL.rsplit("/", 1)[1]
+        recreate_database(name)
+        app = create_app(app_config(RUN_DATABASE_URL))
         with app.app_context():
-            db.drop_all()
-            _drop_alembic_version()
             db.create_all()
             db.engine.dispose()
-        return TEST_DATABASE_URL
+        yield RUN_DATABASE_URL
+        drop_database(name)
+        return
     path = tmp_path_factory.mktemp("template") / "template.db"
     app = create_app(app_config(f"sqlite:///{path}"))
     with app.app_context():
         db.create_all()
         db.engine.dispose()
-    return str(path)
-
-
-def _drop_alembic_version() -> None:
-    with db.engine.begin() as connection:
-        connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+    yield str(path)
 
 
 @pytest.fixture
 def database_uri(database_template: str, tmp_path: Path) -> Iterator[str]:
     """A database for one test, empty of rows."""
     if ON_POSTGRES:
-        yield TEST_DATABASE_URL
-        _truncate_all(TEST_DATABASE_URL)
+        yield database_template
+        _truncate_all(database_template)
         return
     path = tmp_path / "test.db"
     shutil.copyfile(database_template, path)

@@ -1,5 +1,8 @@
 """Migrations build the same schema as the models, on the engine under test."""
 
+import os
+
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -7,25 +10,29 @@ from flask_migrate import upgrade
 
 from charter import create_app
 from charter.extensions import db
-from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, app_config
+from tests.conftest import (
+    ON_POSTGRES,
+    TEST_DATABASE_URL,
+    app_config,
+    drop_database,
+    recreate_database,
+)
 
 
-def empty_database(tmp_path) -> str:
+@pytest.fixture
+def empty_database(tmp_path):
+    """The URL of an empty database of the engine under test."""
     if not ON_POSTGRES:
-        return f"sqlite:///{tmp_path / 'empty.db'}"
-    admin = sa.create_engine(
-        TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1),
-        isolation_level="AUTOCOMMIT",
-    )
-    with admin.connect() as connection:
-        connection.execute(sa.text("DROP DATABASE IF EXISTS charter_migrations"))
-        connection.execute(sa.text("CREATE DATABASE charter_migrations"))
-    admin.dispose()
-    return TEST_DATABASE_URL.rsplit("/", 1)[0] + "/charter_migrations"
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = f"charter_migrations_{os.getpid()}"
+    recreate_database(name)
+    yield TEST_DATABASE_URL.rsplit("/", 1)[0] + "/" + name
+    drop_database(name)
 
 
-def test_upgrade_on_an_empty_database_matches_the_models(tmp_path):
-    app = create_app(app_config(empty_database(tmp_path)))
+def test_upgrade_on_an_empty_database_matches_the_models(empty_database):
+    app = create_app(app_config(empty_database))
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
@@ -35,8 +42,8 @@ def test_upgrade_on_an_empty_database_matches_the_models(tmp_path):
     assert differences == []
 
 
-def test_upgrade_keeps_a_populated_database_and_gives_charters_their_stages(tmp_path):
-    app = create_app(app_config(empty_database(tmp_path)))
+def test_upgrade_keeps_a_populated_database_and_gives_charters_their_stages(empty_database):
+    app = create_app(app_config(empty_database))
     with app.app_context():
         upgrade(revision="0001")
         with db.engine.begin() as connection:
