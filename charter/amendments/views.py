@@ -16,12 +16,10 @@ from charter.errors import Conflict, DomainError
 from charter.extensions import db
 from charter.permissions import authorize, current_user_or_none
 from charter.text import rebase
-from charter.text.sections import Section, fit_body, make_key
+from charter.text.sections import Section, fit_body
 from charter.urls import query_int
 
 bp = Blueprint("amendments", __name__)
-
-START = "__start__"
 
 
 def _head_or_404(charter):
@@ -47,57 +45,7 @@ def _setup(form: forms.ChangeForm, charter, sections: tuple[Section, ...]) -> No
             .order_by(GuidingQuestion.position)
         )
     )
-    form.after.choices = forms.options(
-        [(START, _("At the start"))]
-        + [(s.key, _("After “%(heading)s”", heading=s.heading or _("Preamble"))) for s in sections]
-    )
-
-
-def _operation(form: forms.ChangeForm, sections: tuple[Section, ...]) -> rebase.Operation:
-    """The change the form describes."""
-    kind = form.kind.data
-    by_key = {section.key: section for section in sections}
-    after = None if form.after.data in (None, "", START) else form.after.data
-    if kind == "insert":
-        heading = (form.heading.data or "").strip()
-        key = make_key(heading or "section", set(by_key))
-        return rebase.Operation(
-            "insert",
-            key,
-            text=fit_body(form.text.data or ""),
-            heading=heading,
-            level=2,
-            after=after,
-        )
-    section = by_key.get(form.section.data or "")
-    if section is None:
-        raise Conflict(_("This section is not in the current draft any more."))
-    if kind == "delete":
-        return rebase.Operation("delete", section.key)
-    if kind == "move":
-        return rebase.Operation("move", section.key, after=after)
-    heading = (form.heading.data or "").strip()
-    return rebase.Operation(
-        "modify",
-        section.key,
-        text=fit_body(form.text.data or "", like=section.body),
-        heading=heading if heading and heading != section.heading else None,
-    )
-
-
-def _prefill(form: forms.ChangeForm, sections: tuple[Section, ...], kind: str, key: str) -> None:
-    section = next((s for s in sections if s.key == key), None)
-    if kind != "insert" and section is None:
-        abort(404)
-    form.kind.data, form.section.data = kind, key
-    if kind == "modify":
-        # The blank lines around a body are layout, not text: fit_body restores them.
-        form.text.data, form.heading.data = section.body.strip("\n"), section.heading
-    if kind == "insert":
-        form.after.data = key or START
-    if kind == "move":
-        index = sections.index(section)
-        form.after.data = sections[index - 1].key if index else START
+    form.after.choices = forms.after_choices(sections)
 
 
 def _change_form(charter, sections: tuple[Section, ...]) -> forms.ChangeForm:
@@ -108,7 +56,7 @@ def _change_form(charter, sections: tuple[Section, ...]) -> forms.ChangeForm:
     form = forms.ChangeForm()
     _setup(form, charter, sections)
     if request.method == "GET":
-        _prefill(form, sections, kind, request.args.get("section", ""))
+        forms.prefill(form, sections, kind, request.args.get("section", ""))
     return form
 
 
@@ -148,7 +96,7 @@ def propose(slug: str):
     preview, status = None, 200
     if form.validate_on_submit():
         try:
-            operation = _operation(form, sections)
+            operation = forms.operation_from(form, sections)
             if form.preview.data:
                 services.check_operations(sections, [operation])
                 preview = present.changes_on(sections, [operation])
@@ -197,7 +145,7 @@ def preview(slug: str):
     if not form.validate_on_submit():
         return jsonify(error=_("The text is too long.")), 422
     try:
-        operation = _operation(form, sections)
+        operation = forms.operation_from(form, sections)
         services.check_operations(sections, [operation])
     except DomainError as error:
         return jsonify(error=error.message), 200
@@ -460,7 +408,7 @@ def _edited_operations(
                 text=text if operation.kind in ("modify", "insert") else None,
                 heading=(heading or None) if operation.kind in ("modify", "insert") else None,
                 level=operation.level,
-                after=None if after in ("", START) else after,
+                after=None if after in ("", forms.START) else after,
             )
         )
     return edited
@@ -480,7 +428,7 @@ def add_change(slug: str, number: int):
     preview, status = None, 200
     if form.validate_on_submit():
         try:
-            operations = [*amendment.text_operations(), _operation(form, sections)]
+            operations = [*amendment.text_operations(), forms.operation_from(form, sections)]
             if form.preview.data:
                 services.check_operations(sections, operations)
                 preview = present.changes_on(sections, operations)

@@ -108,7 +108,6 @@ class Publication(db.Model):
     published_by: Mapped[str] = mapped_column(String(200), default="")
 
 
-
 class VersionOrigin(AppendOnly, db.Model):
     """How a version came to be: imported, merged from amendments, or edited directly."""
 

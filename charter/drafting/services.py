@@ -81,7 +81,7 @@ def commit_version(
         raise InvalidInput(_("Two sections share the same key."))
 
     text_hashes = [hashing.text_hash(section.body) for section in new_sections]
-    _store_texts(dict(zip(text_hashes, (s.body for s in new_sections), strict=True)))
+    store_texts(dict(zip(text_hashes, (s.body for s in new_sections), strict=True)))
     version = Version(
         charter_id=charter.id,
         number=(parent.number + 1) if parent else 1,
@@ -107,7 +107,7 @@ def commit_version(
     return version
 
 
-def _store_texts(texts: dict[str, str]) -> None:
+def store_texts(texts: dict[str, str]) -> None:
     """Insert the section texts not stored yet (content-addressed, stored once)."""
     existing = set(
         db.session.scalars(sa.select(SectionText.hash).where(SectionText.hash.in_(list(texts))))
