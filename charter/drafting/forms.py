@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from charter.amendments.forms import MAX_TEXT_CHARS
+from charter.amendments.forms import MAX_TEXT_CHARS, options
 
 MAX_NOTE_CHARS = 5_000
 
@@ -55,7 +55,7 @@ class DirectEditForm(FlaskForm):
 class DecisionForm(FlaskForm):
     decision = RadioField(
         _l("The Executive Bureau"),
-        choices=[("adopted", _l("adopted this version")), ("returned", _l("returned it"))],
+        choices=options([("adopted", _l("adopted this version")), ("returned", _l("returned it"))]),
         validators=[DataRequired()],
     )
     note = TextAreaField(
