@@ -303,3 +303,32 @@ def test_a_merge_that_changes_nothing_is_refused(world):
         merge.merge_amendments(
             world.secretariat, world.charter, [1], resolutions={}, note="", expected_head=2
         )
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        # The step credited to amendment 1 now holds the other amendment's text.
+        "UPDATE merge_step SET text_hash = (SELECT text_hash FROM merge_step WHERE position = 1) "
+        "WHERE position = 0",
+        # The amendment claims another version.
+        "UPDATE amendment SET merged_version_id = (SELECT id FROM version WHERE number = 1) "
+        "WHERE number = 1",
+        # A step lost.
+        "DELETE FROM merge_step WHERE position = 1",
+    ],
+)
+def test_verify_checks_merged_amendments_against_the_recorded_versions(runner, world, statement):
+    accepted(world, DIGNITY, "welcome in the city", "welcome in the city and the region")
+    accepted(world, EQUITY, "open to all residents", "open to every resident")
+    merge.merge_amendments(
+        world.secretariat, world.charter, [1, 2], resolutions={}, note="", expected_head=1
+    )
+    db.session.commit()
+    result = runner.invoke(args=["verify"])
+    assert result.exit_code == 0, result.output
+    with db.engine.begin() as connection:
+        connection.execute(sa.text(statement))
+    result = runner.invoke(args=["verify"])
+    assert result.exit_code == 1, result.output
+    assert "problem" in result.output
