@@ -106,7 +106,13 @@ def chosen(charter: Charter, numbers: Sequence[int]) -> list[Amendment]:
         amendment.number: amendment
         for amendment in db.session.scalars(
             sa.select(Amendment)
-            .options(selectinload(Amendment.operations), selectinload(Amendment.base_version))
+            .options(
+                selectinload(Amendment.operations),
+                selectinload(Amendment.base_version),
+                # what marking them merged touches: loaded at once, not one by one
+                selectinload(Amendment.events),
+                selectinload(Amendment.endorsements),
+            )
             .where(Amendment.charter_id == charter.id, Amendment.number.in_(numbers))
         )
     }
@@ -193,11 +199,12 @@ def merge_amendments(
             for step in combination.steps
         ],
     )
-    for amendment in amendments:
-        amendment_services.mark_merged(actor, amendment, version.id, version.number)
-        audit.record(
-            actor, "amendment.merge", amendment, before="accepted", after=f"v{version.number}"
-        )
+    with db.session.no_autoflush:
+        for amendment in amendments:
+            amendment_services.mark_merged(actor, amendment, version.id, version.number)
+            audit.record(
+                actor, "amendment.merge", amendment, before="accepted", after=f"v{version.number}"
+            )
     audit.record(
         actor,
         "version.merge",
