@@ -145,13 +145,35 @@ ACCOUNTS: list[tuple[str, str, str, str, str, str, tuple[str, ...], str]] = [
     ),
 ]
 
-# The demo charter sits in the Policy Council session.
+# The demo charter sits in the Policy Council session, reached through these recorded moves:
+# (date, note). The current stage opened with the last one and has no closing date.
 STAGE_POSITION = 3
+STAGE_MOVES: list[tuple[datetime, str]] = [
+    (
+        datetime(2021, 4, 27, 9, 0),
+        "Draft proposal sent to the partners for the #CitiesAreListening consultation of 4 May.",
+    ),
+    (
+        datetime(2021, 5, 12, 16, 0),
+        "Version 2 goes to the Policy Council session of 18 May: sherpas and advisors may "
+        "propose and co-sign amendments.",
+    ),
+]
+# When each stage before the current one was open: position -> (opens, closes).
+STAGE_DATES: dict[int, tuple[datetime | None, datetime | None]] = {
+    1: (datetime(2021, 4, 20, 10, 0), datetime(2021, 4, 27, 9, 0)),
+    2: (datetime(2021, 4, 27, 9, 0), datetime(2021, 5, 12, 16, 0)),
+    3: (datetime(2021, 5, 12, 16, 0), None),
+}
+# The amendments merged into the newer draft (version 4), in this order, and its note.
+MERGE_NOTE = "First amendments of the Policy Council session merged; for review by the councils."
 
 # Sample amendments on the last version, by the demo council members, in every state a
 # reader meets. Each change replaces one phrase of a section of v3.md ("old" → "new").
-# state: "draft", "submitted", "accepted", "rejected" or "withdrawn"; "reason" is the
-# secretariat's (accepted, rejected) or the author's (withdrawn).
+# state: "draft", "submitted", "accepted", "rejected", "withdrawn" or "merged" (accepted,
+# then merged into version 4); "reason" is the secretariat's (accepted, rejected, merged) or
+# the author's (withdrawn). The first one, still submitted, touches the same words as a
+# merged one: it conflicts with the newer draft.
 AMENDMENTS: list[dict[str, Any]] = [
     {
         "author": "sherpa.city@demo.charter.example.org",
@@ -243,5 +265,42 @@ AMENDMENTS: list[dict[str, Any]] = [
             "Rejected: most local governments need a council decision and a budget line "
             "for an action plan, which takes more than six months. The one-year term stays."
         ),
+    },
+    {
+        "author": "advisor@demo.charter.example.org",
+        "section": "article-1-dignity",
+        "old": "to detect, report or detain people solely on the basis of their migration status",
+        "new": (
+            "to detect, report, detain or deport people solely on the basis of their migration "
+            "status or that of their relatives"
+        ),
+        "justification": (
+            "Deportation is the end of the chain this paragraph wants to break, and families "
+            "are reached through their members: Montevideo's services saw parents avoid "
+            "clinics for fear of exposing a relative."
+        ),
+        "themes": ("Accessibility", "Health"),
+        "questions": (0,),
+        "state": "merged",
+        "cosigners": ("sherpa.city@demo.charter.example.org",),
+        "reason": "Accepted: it closes a gap the councils raised in the session.",
+    },
+    {
+        "author": "sherpa.city@demo.charter.example.org",
+        "section": "article-3-recognition",
+        "old": "register every resident in the municipal register, whatever their status,",
+        "new": (
+            "register every resident in the municipal register within one month of arrival, "
+            "whatever their status,"
+        ),
+        "justification": (
+            "Registration opens every other right: a term makes it a commitment rather than "
+            "an intention."
+        ),
+        "themes": ("Availability", "Housing"),
+        "questions": (),
+        "state": "merged",
+        "cosigners": ("sherpa.opportunities@demo.charter.example.org",),
+        "reason": "Accepted: one month matches the practice of most cities consulted.",
     },
 ]

@@ -9,9 +9,10 @@ from charter.accounts import services as accounts
 from charter.accounts.models import User
 from charter.amendments import services as amendments
 from charter.consultation.models import GuidingQuestion, Theme
-from charter.drafting import queries, services
+from charter.drafting import merge, queries, services
 from charter.drafting.models import Charter
 from charter.extensions import db
+from charter.process import services as process
 from charter.text import rebase, sections
 
 
@@ -35,8 +36,6 @@ def load_demo() -> Charter | None:
         if spec["published"]:
             services.publish(version, by=spec["author"], at=spec["created_at"])
         previous = current
-    # The Policy Council session, before any amendment: proposing is open in it.
-    charter.stage_position = demo.STAGE_POSITION
     councils = {
         name: accounts.create_council(charter, name, description)
         for name, description in demo.COUNCILS
@@ -53,6 +52,7 @@ def load_demo() -> Charter | None:
                 region=region,
                 councils=[councils[council] for council in council_names],
             )
+    _stage_history(charter, _user("secretariat@demo.charter.example.org"))
     themes = {name: Theme(charter_id=charter.id, name=name) for name in demo.THEMES}
     questions = [
         GuidingQuestion(charter_id=charter.id, position=position, text=text, open=True)
@@ -60,10 +60,18 @@ def load_demo() -> Charter | None:
     ]
     db.session.add_all([*themes.values(), *questions])
     db.session.flush()
-    db.session.expire(charter, ["stage"])  # read again for the new stage_position
     _propose_amendments(charter, themes, questions)
     db.session.flush()
     return charter
+
+
+def _stage_history(charter: Charter, secretariat: User) -> None:
+    """The dated stages and the recorded moves that led to the Policy Council session."""
+    for stage in process.stages_of(charter):
+        stage.opens_at, stage.closes_at = demo.STAGE_DATES.get(stage.position, (None, None))
+    for at, note in demo.STAGE_MOVES:
+        process.advance(secretariat, charter, note, at=at)
+    assert charter.stage_position == demo.STAGE_POSITION
 
 
 def _propose_amendments(
@@ -73,6 +81,7 @@ def _propose_amendments(
     head = queries.head_version(charter)
     bodies = {section.key: section.body for section in queries.sections_of(head)}
     secretariat = _user("secretariat@demo.charter.example.org")
+    to_merge = []
     for spec in demo.AMENDMENTS:
         body = bodies[spec["section"]]
         if spec["old"] not in body:
@@ -97,10 +106,21 @@ def _propose_amendments(
         for cosigner in map(_user, spec["cosigners"]):
             if permissions.can(cosigner, "endorse_amendment", amendment):
                 amendments.endorse(cosigner, amendment)
-        if spec["state"] in ("accepted", "rejected"):
-            amendments.review(secretariat, amendment, spec["state"] == "accepted", spec["reason"])
+        if spec["state"] in ("accepted", "rejected", "merged"):
+            amendments.review(secretariat, amendment, spec["state"] != "rejected", spec["reason"])
         elif spec["state"] == "withdrawn":
             amendments.withdraw(author, amendment, spec["reason"])
+        if spec["state"] == "merged":
+            to_merge.append(amendment.number)
+    if to_merge:  # the newer draft, for the councils to read: version 4, not published
+        merge.merge_amendments(
+            secretariat,
+            charter,
+            to_merge,
+            resolutions={},
+            note=demo.MERGE_NOTE,
+            expected_head=head.number,
+        )
 
 
 def _user(email: str) -> User:

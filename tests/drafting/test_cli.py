@@ -3,10 +3,13 @@ import sqlalchemy as sa
 
 from charter import demo
 from charter.accounts.models import Notification
+from charter.amendments import present
 from charter.amendments.models import Amendment, State
 from charter.consultation.models import GuidingQuestion, Theme
+from charter.drafting import queries
 from charter.drafting.models import Charter, Publication, SectionText, Version
 from charter.extensions import db
+from charter.process.models import StageEvent
 from tests.factories import DOCUMENT
 
 
@@ -77,15 +80,15 @@ def test_import_refuses_a_taken_short_name(runner, tmp_path):
     assert count(Charter) == 1
 
 
-def test_demo_loads_three_published_versions_once(runner):
+def test_demo_loads_three_published_versions_and_a_draft_once(runner):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    assert count(Version) == 3
-    assert count(Publication) == 3
+    assert count(Version) == 4
+    assert count(Publication) == 3  # version 4, the merged draft, is for council members
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0
     assert "already" in again.output
-    assert count(Version) == 3
+    assert count(Version) == 4
     assert count(Amendment) == len(demo.AMENDMENTS)
     assert count(Theme) == len(demo.THEMES)
 
@@ -95,6 +98,14 @@ def test_demo_loads_themes_questions_and_amendments_in_every_state(runner):
     assert result.exit_code == 0, result.output
     charter = db.session.scalar(sa.select(Charter).where(Charter.slug == demo.SLUG))
     assert charter.stage_position == demo.STAGE_POSITION
+    events = db.session.scalars(
+        sa.select(StageEvent).where(StageEvent.charter_id == charter.id).order_by(StageEvent.id)
+    ).all()
+    assert [(e.from_position, e.to_position, e.at) for e in events] == [
+        (1, 2, demo.STAGE_MOVES[0][0]),
+        (2, 3, demo.STAGE_MOVES[1][0]),
+    ]
+    assert all(event.actor.role == "secretariat" for event in events)
     themes = db.session.scalars(sa.select(Theme).where(Theme.charter_id == charter.id))
     assert sorted(theme.name for theme in themes) == sorted(demo.THEMES)
     questions = db.session.scalars(
@@ -109,17 +120,10 @@ def test_demo_loads_themes_questions_and_amendments_in_every_state(runner):
         sa.select(Amendment).where(Amendment.charter_id == charter.id).order_by(Amendment.number)
     ).all()
     by_state = {amendment.state: amendment for amendment in amendments}
-    assert set(by_state) == {
-        State.DRAFT,
-        State.SUBMITTED,
-        State.ACCEPTED,
-        State.REJECTED,
-        State.WITHDRAWN,
-    }
-    assert [amendment.number for amendment in amendments] == [1, 2, 3, 4, 5]
-    head = db.session.scalar(sa.select(sa.func.max(Version.number)))
+    assert set(by_state) == set(State)
+    assert [amendment.number for amendment in amendments] == [1, 2, 3, 4, 5, 6, 7]
     for amendment in amendments:
-        assert amendment.base_version.number == head
+        assert amendment.base_version.number == 3
         assert amendment.themes
         assert amendment.justification
         assert amendment.operations[0].kind == "modify"
@@ -138,8 +142,16 @@ def test_demo_loads_themes_questions_and_amendments_in_every_state(runner):
     assert by_state[State.WITHDRAWN].events[-1].actor == by_state[State.WITHDRAWN].author
     assert by_state[State.DRAFT].author.role == "sherpa"
     assert [event.to_state for event in by_state[State.DRAFT].events] == ["draft"]
-    # The author and co-signers of the reviewed amendments are told.
-    assert count(Notification) == 3
+    merged = [a for a in amendments if a.state is State.MERGED]
+    assert [a.merged_version.number for a in merged] == [4, 4]
+    # The submitted amendment touches words a merged one changed: it conflicts with the head.
+    head = queries.head_version(charter)
+    on_head = present.against_head(
+        submitted.base_version, head, submitted.text_operations(), (submitted.id, 0)
+    )
+    assert on_head.status == "conflict"
+    # The author and co-signers of the reviewed and merged amendments are told.
+    assert count(Notification) == 11
 
 
 def test_demo_if_empty_leaves_a_database_with_charters_alone(runner, tmp_path):
@@ -163,7 +175,7 @@ def test_verify_passes_on_an_untouched_history(runner):
     runner.invoke(args=["demo"])
     result = runner.invoke(args=["verify"])
     assert result.exit_code == 0, result.output
-    assert "lampedusa: 3 version(s), chain verified" in result.output
+    assert "lampedusa: 4 version(s), chain verified" in result.output
 
 
 @pytest.mark.parametrize(
