@@ -35,6 +35,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from charter.accounts import admin, views
     from charter.amendments.views import bp as amendments_bp
     from charter.cli import register_commands
+    from charter.drafting.views import bp as drafting_bp
+    from charter.process.views import bp as process_bp
     from charter.public.views import bp as public_bp
 
     with app.app_context():
@@ -47,4 +49,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(amendments_bp)
+    app.register_blueprint(drafting_bp)
+    app.register_blueprint(process_bp)
     return app

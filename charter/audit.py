@@ -7,8 +7,9 @@ the append-only guard of `charter.database` refuses it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,8 +18,9 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charter.database import AppendOnly
-from charter.drafting.models import utcnow
+from charter.drafting.models import Charter, utcnow
 from charter.extensions import db
+from charter.urls import query_int
 
 PAGE_SIZE = 50
 
@@ -45,6 +47,8 @@ class AuditEntry(AppendOnly, db.Model):
     __table_args__ = (
         Index("ix_audit_entry_charter_at", "charter_id", "at"),
         Index("ix_audit_entry_action", "action"),
+        Index("ix_audit_entry_actor", "actor_id"),
+        Index("ix_audit_entry_object", "object_type", "object_id"),
     )
 
 
@@ -85,17 +89,83 @@ def record(
     return entry
 
 
+def shorten(text: str, limit: int = 200) -> str:
+    """A summary no longer than limit characters, on one line."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def differences(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[str, str]:
+    """Before and after summaries of the fields that changed ("role: partner", "role: sherpa").
+
+    Both mappings name the same fields; a field whose value did not change is left out.
+    """
+    changed = [name for name in after if before.get(name) != after[name]]
+    return (
+        "; ".join(f"{name}: {shorten(before.get(name, ''), 120)}" for name in changed),
+        "; ".join(f"{name}: {shorten(after[name], 120)}" for name in changed),
+    )
+
+
 @dataclass(frozen=True)
 class Filters:
     charter: int | None = None
     action: str = ""
     actor: int | None = None
+    object_type: str = ""
+    object_id: str = ""
+    since: date | None = None
+    until: date | None = None
     page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> Filters:
+        """The filters of a query string; a value that makes no sense is ignored."""
+        return cls(
+            charter=_number(args.get("charter")),
+            action=_word(args.get("action", ""), 60),
+            actor=_number(args.get("actor")),
+            object_type=_word(args.get("object_type", ""), 40),
+            object_id=_word(args.get("object_id", ""), 80),
+            since=_date(args.get("since")),
+            until=_date(args.get("until")),
+            page=max(_number(args.get("page")) or 1, 1),
+        )
 
     def query_args(self, **changes: Any) -> dict[str, Any]:
         """The filters as URL arguments (empty ones left out), with some changed."""
         values = {**self.__dict__, **changes}
-        return {name: value for name, value in values.items() if value not in ("", None)}
+        return {
+            name: value.isoformat() if isinstance(value, date) else value
+            for name, value in values.items()
+            if value not in ("", None) and not (name == "page" and value == 1)
+        }
+
+    def without(self, *names: str) -> Filters:
+        """These filters with some removed (and back to the first page)."""
+        return replace(
+            self, page=1, **{name: Filters.__dataclass_fields__[name].default for name in names}
+        )
+
+
+def _number(value: str | None) -> int | None:
+    try:
+        return query_int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _word(value: str, limit: int) -> str:
+    value = value.strip()
+    return value if len(value) <= limit and value.isprintable() else ""
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        day = date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    return day if day is None or date.min < day < date.max else None  # a day either side
 
 
 def entries(filters: Filters) -> tuple[list[AuditEntry], int]:
@@ -111,7 +181,18 @@ def entries(filters: Filters) -> tuple[list[AuditEntry], int]:
         )
     if filters.actor:
         query = query.where(AuditEntry.actor_id == filters.actor)
-    total = db.session.scalar(query.with_only_columns(sa.func.count()).order_by(None)) or 0
+    if filters.object_type:
+        query = query.where(AuditEntry.object_type == filters.object_type)
+    if filters.object_id:
+        query = query.where(AuditEntry.object_id == filters.object_id)
+    if filters.since:
+        query = query.where(AuditEntry.at >= datetime.combine(filters.since, datetime.min.time()))
+    if filters.until:  # the whole day of until
+        end = datetime.combine(filters.until + timedelta(days=1), datetime.min.time())
+        query = query.where(AuditEntry.at < end)
+    # maintain_column_froms: without a filter, count() alone would lose the FROM (and be 1).
+    counted = query.with_only_columns(sa.func.count(), maintain_column_froms=True)
+    total = db.session.scalar(counted.order_by(None)) or 0
     page = db.session.scalars(
         query.order_by(AuditEntry.id.desc())
         .limit(PAGE_SIZE)
@@ -123,3 +204,26 @@ def entries(filters: Filters) -> tuple[list[AuditEntry], int]:
 def actions() -> list[str]:
     """The actions found in the log, for the filter."""
     return list(db.session.scalars(sa.select(AuditEntry.action).distinct().order_by("action")))
+
+
+def domains(names: list[str]) -> list[str]:
+    """The domains of these actions ("amendment" of "amendment.accept"), to filter on all."""
+    return sorted({name.partition(".")[0] for name in names if "." in name})
+
+
+def charters() -> list[tuple[int, str]]:
+    """(id, title) of every charter, for the filter."""
+    rows = db.session.execute(sa.select(Charter.id, Charter.title).order_by(Charter.title))
+    return [(charter_id, title) for charter_id, title in rows]
+
+
+def actors() -> list[tuple[int, str]]:
+    """(id, name) of the people found in the log, for the filter."""
+    from charter.accounts.models import User
+
+    rows = db.session.execute(
+        sa.select(User.id, User.display_name)
+        .where(sa.exists().where(AuditEntry.actor_id == User.id))
+        .order_by(User.display_name, User.id)
+    )
+    return [(user_id, name) for user_id, name in rows]

@@ -29,6 +29,10 @@ class Conflict(DomainError):
     status = 409
 
 
+class Forbidden(DomainError):
+    status = 403
+
+
 def _titles() -> dict[int, str]:
     return {
         400: _("This request could not be understood"),

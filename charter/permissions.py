@@ -13,7 +13,12 @@ from functools import wraps
 from typing import Any
 
 from flask import abort
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+
+from charter.errors import Conflict
 
 ROLES = ("public", "partner", "sherpa", "advisor", "secretariat", "admin")
 COUNCIL_ROLES = frozenset({"sherpa", "advisor"})
@@ -78,6 +83,11 @@ def can(user: Any, action: str, target: Any = None) -> bool:
     Without a target, stage and council conditions are not checked: the answer says
     whether the role may ever do this (e.g. to show a menu entry).
     """
+    return _allowed(user, action, target, stage=True)
+
+
+def _allowed(user: Any, action: str, target: Any, *, stage: bool) -> bool:
+    """The policy; with stage=False, what the answer would be if the stage opened the action."""
     rule = POLICY[action]
     role = role_of(user)
     if role not in rule.roles:
@@ -92,13 +102,51 @@ def can(user: Any, action: str, target: Any = None) -> bool:
     charter = _charter_of(target)
     if charter is None:
         return True
-    if rule.stage is not None:
-        stage = charter.stage
-        if stage is None or not stage.allows(rule.stage):
+    if stage and rule.stage is not None:
+        current = charter.stage
+        if current is None or not current.allows(rule.stage):
             return False
     if rule.member and role in COUNCIL_ROLES:
         return bool(user.council_ids(charter.id))
     return True
+
+
+# What a stage-bound action is called when the stage keeps it closed.
+STAGE_BOUND_ACTIONS = {
+    "comment": _l("Commenting"),
+    "answer_question": _l("Answering the guiding questions"),
+    "propose_amendment": _l("Proposing amendments"),
+    "edit_amendment": _l("Editing amendments"),
+    "endorse_amendment": _l("Co-signing amendments"),
+    "discuss_amendment": _l("Discussing amendments"),
+    "review_amendment": _l("Reviewing amendments"),
+    "merge": _l("Merging amendments"),
+    "edit_draft": _l("Editing the draft"),
+}
+
+
+def closed_message(action: str, target: Any) -> str:
+    """Why the charter's current stage keeps action closed, naming the stage."""
+    what = str(STAGE_BOUND_ACTIONS.get(action, _l("This action")))
+    charter = _charter_of(target)
+    stage = charter.stage if charter is not None else None
+    if stage is None:
+        return _("%(what)s is not open: the charter has no current stage.", what=what)
+    if POLICY[action].stage in stage.capabilities and stage.not_yet_open():
+        return _(
+            "%(what)s opens on %(date)s in the current stage (%(stage)s).",
+            what=what,
+            date=format_datetime(stage.opens_at, "medium"),
+            stage=stage.name,
+        )
+    if POLICY[action].stage in stage.capabilities and stage.closed():
+        return _(
+            "%(what)s closed on %(date)s in the current stage (%(stage)s).",
+            what=what,
+            date=format_datetime(stage.closes_at, "medium"),
+            stage=stage.name,
+        )
+    return _("%(what)s is not open in the current stage (%(stage)s).", what=what, stage=stage.name)
 
 
 def may_grant(user: Any, role: str) -> bool:
@@ -120,11 +168,14 @@ def authorize(action: str, target: Any = None, *, hide: bool = False) -> None:
     """Abort unless the current user may act: 403, or 404 when the thing must stay hidden.
 
     Anonymous visitors are sent to sign in (401 handled by Flask-Login) where signing in
-    could help.
+    could help. Someone the current stage alone keeps out gets a Conflict (409) that names
+    what is closed and the stage.
     """
     user = current_user_or_none()
     if can(user, action, target):
         return
+    if POLICY[action].stage is not None and _allowed(user, action, target, stage=False):
+        raise Conflict(closed_message(action, target))
     if user is None and not hide and not can(None, action):
         abort(401)
     abort(404 if hide else 403)

@@ -1,4 +1,4 @@
-"""Secretariat and admin pages: people, invitations and Policy Councils."""
+"""Secretariat and admin pages: people, invitations, Policy Councils and the audit log."""
 
 from __future__ import annotations
 
@@ -17,14 +17,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from charter import mail
+from charter import audit, mail
 from charter.accounts import forms, services
 from charter.accounts.models import ROLES, Council, Invitation, User
 from charter.drafting.models import Charter, utcnow
 from charter.errors import DomainError
 from charter.extensions import db
-from charter.permissions import requires
-from charter.urls import query_int
+from charter.permissions import can, requires
+from charter.urls import MAX_INT, query_int
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -179,7 +179,7 @@ def _send(invitation: Invitation, token: str) -> None:
 def revoke_invitation(invitation_id: int):
     invitation = db.get_or_404(Invitation, invitation_id)
     if forms.ConfirmForm().validate_on_submit():
-        services.revoke_invitation(invitation)
+        services.revoke_invitation(invitation, actor=current_user)
         db.session.commit()
         flash(_("The invitation of %(email)s is revoked.", email=invitation.email), "success")
     return redirect(url_for("admin.invitations"))
@@ -194,7 +194,9 @@ def councils():
     if form.validate_on_submit():
         charter = db.get_or_404(Charter, form.charter_id.data)
         try:
-            council = services.create_council(charter, form.name.data, form.description.data or "")
+            council = services.create_council(
+                charter, form.name.data, form.description.data or "", actor=current_user
+            )
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
@@ -223,7 +225,9 @@ def council(council_id: int):
         if form.charter_id.data != council.charter_id:
             abort(400)
         try:
-            services.update_council(council, form.name.data, form.description.data or "")
+            services.update_council(
+                council, form.name.data, form.description.data or "", actor=current_user
+            )
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
@@ -233,3 +237,77 @@ def council(council_id: int):
             return redirect(url_for("admin.councils"))
     status = 422 if form.errors else 200
     return render_template("admin/council.html", council=council, form=form), status
+
+
+@bp.get("/audit")
+@requires("read_audit")
+def audit_log():
+    filters = audit.Filters.from_args(request.args)
+    entries, total = audit.entries(filters)
+    actions = audit.actions()
+    objects = [(entry.object_type, entry.object_id) for entry in entries]
+    if filters.object_type and filters.object_id:
+        objects.append((filters.object_type, filters.object_id))
+    return render_template(
+        "admin/audit.html",
+        entries=entries,
+        total=total,
+        filters=filters,
+        page_size=audit.PAGE_SIZE,
+        objects=_describe(objects),
+        actions={
+            domain: [action for action in actions if action.startswith(domain + ".")]
+            for domain in audit.domains(actions)
+        },
+        actors=audit.actors(),
+        charters=audit.charters(),
+    )
+
+
+def _describe(objects: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str | None]]:
+    """(label, link) of the objects of the log that have one: a query per kind of object."""
+    from charter.amendments.models import Amendment
+
+    def may(action: str) -> bool:
+        return can(current_user, action)
+
+    ids: dict[str, set[int]] = {}
+    for kind, object_id in objects:
+        if object_id.isdigit() and int(object_id) <= MAX_INT:
+            ids.setdefault(kind, set()).add(int(object_id))
+    found: dict[tuple[str, str], tuple[str, str | None]] = {}
+    if ids.get("amendment"):
+        rows = db.session.execute(
+            sa.select(Amendment.id, Amendment.number, Charter.slug)
+            .join(Charter, Charter.id == Amendment.charter_id)
+            .where(Amendment.id.in_(ids["amendment"]))
+        )
+        for amendment_id, number, slug in rows:
+            link = url_for("amendments.show", slug=slug, number=number)
+            found["amendment", str(amendment_id)] = (_("Amendment %(number)s", number=number), link)
+    if ids.get("user"):
+        rows = db.session.execute(
+            sa.select(User.id, User.display_name).where(User.id.in_(ids["user"]))
+        )
+        for user_id, name in rows:
+            link = url_for("admin.user", user_id=user_id) if may("manage_users") else None
+            found["user", str(user_id)] = (name, link)
+    if ids.get("council"):
+        rows = db.session.execute(
+            sa.select(Council.id, Council.name).where(Council.id.in_(ids["council"]))
+        )
+        for council_id, name in rows:
+            link = (
+                url_for("admin.council", council_id=council_id) if may("manage_councils") else None
+            )
+            found["council", str(council_id)] = (name, link)
+    if ids.get("invitation"):
+        rows = db.session.execute(
+            sa.select(Invitation.id, Invitation.email).where(Invitation.id.in_(ids["invitation"]))
+        )
+        for invitation_id, email in rows:
+            found["invitation", str(invitation_id)] = (
+                _("Invitation of %(email)s", email=email),
+                None,
+            )
+    return found

@@ -10,7 +10,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from charter import mail, permissions
+from charter import audit, mail, permissions
 from charter.accounts import forms, passwords
 from charter.accounts.models import (
     ROLES,
@@ -23,16 +23,12 @@ from charter.accounts.models import (
     token_hash,
 )
 from charter.drafting.models import Charter, utcnow
-from charter.errors import Conflict, DomainError, InvalidInput
+from charter.errors import Conflict, Forbidden, InvalidInput
 from charter.extensions import db
 
 # Checked against when the e-mail is unknown, so a wrong address costs as much as a
 # wrong password and timing does not tell whether an account exists.
 _DUMMY_HASH = generate_password_hash("not a password of anybody", method="scrypt")
-
-
-class Forbidden(DomainError):
-    status = 403
 
 
 def normalise_email(email: str) -> str:
@@ -72,8 +68,44 @@ def create_user(
     country: str = "",
     region: str = "",
     language: str = "en",
+    actor: User | None = None,
 ) -> User:
-    """A new account."""
+    """A new account; actor is who creates it (None: the command line)."""
+    user = _new_user(
+        email,
+        role,
+        password,
+        display_name,
+        councils,
+        organisation=organisation,
+        country=country,
+        region=region,
+        language=language,
+    )
+    audit.record(actor, "user.create", user, after=_account_summary(user))
+    return user
+
+
+def _account_summary(user: User) -> str:
+    summary = f"{user.email}, {user.role}"
+    if user.councils:
+        summary += ", " + _council_names(user.councils)
+    return summary
+
+
+def _council_names(councils: Sequence[Council]) -> str:
+    return ", ".join(sorted(council.name for council in councils)) or "none"
+
+
+def _new_user(
+    email: str,
+    role: str,
+    password: str | None,
+    display_name: str,
+    councils: Sequence[Council],
+    **details: str,
+) -> User:
+    """The account, unaudited: its callers say who created it."""
     email = normalise_email(email)
     check_role(role)
     if user_by_email(email) is not None:
@@ -82,13 +114,10 @@ def create_user(
         email=email,
         role=role,
         display_name=display_name.strip() or email.split("@")[0],
-        organisation=organisation,
-        country=country,
-        region=region,
-        language=language,
         councils=list(councils),
         active=True,
         session_epoch=0,
+        **{"organisation": "", "country": "", "region": "", "language": "en", **details},
     )
     if password is not None:
         check_password(password)
@@ -135,6 +164,9 @@ def invite(
         )
     ):
         earlier.revoked_at = utcnow()  # a new invitation replaces any earlier link
+        audit.record(
+            actor, "invitation.revoke", earlier, before="pending", after="replaced by a new one"
+        )
     token, hashed = new_token()
     invitation = Invitation(
         email=email,
@@ -147,6 +179,10 @@ def invite(
     )
     db.session.add(invitation)
     db.session.flush()
+    after = f"{email}, {role}"
+    if invitation.councils:
+        after += ", " + _council_names(invitation.councils)
+    audit.record(actor, "invitation.send", invitation, after=after)
     return invitation, token
 
 
@@ -181,21 +217,26 @@ def accept_invitation(token: str, password: str, display_name: str = "") -> User
     if invitation is None:
         raise Conflict(_("This invitation link is not valid any more."))
     check_password(password)
-    user = create_user(
+    user = _new_user(
         invitation.email,
         invitation.role,
-        password=password,
-        display_name=display_name or invitation.display_name,
-        councils=invitation.councils,
+        password,
+        display_name or invitation.display_name,
+        invitation.councils,
     )
     invitation.accepted_at = utcnow()
+    # The new member creates their own account by accepting.
+    audit.record(user, "user.create", user, after=_account_summary(user) + ", by invitation")
+    audit.record(user, "invitation.accept", invitation, before="pending", after="accepted")
     return user
 
 
-def revoke_invitation(invitation: Invitation) -> None:
+def revoke_invitation(invitation: Invitation, *, actor: User | None = None) -> None:
+    """Cancel a pending invitation: its link stops working."""
     if not invitation.pending:
         raise Conflict(_("This invitation is not pending any more."))
     invitation.revoked_at = utcnow()
+    audit.record(actor, "invitation.revoke", invitation, before="pending", after="revoked")
 
 
 # Password resets ---------------------------------------------------------------------
@@ -218,6 +259,8 @@ def request_password_reset(email: str) -> tuple[User, str] | None:
     db.session.add(
         PasswordReset(user=user, token_hash=hashed, expires_at=utcnow() + PasswordReset.VALID_FOR)
     )
+    # Asked by someone not signed in: no actor. Never the link or its token.
+    audit.record(None, "user.password_reset_request", user, after="reset link sent")
     db.session.flush()
     return user, token
 
@@ -248,6 +291,7 @@ def reset_password(token: str, password: str) -> User:
     check_password(password)
     reset.user.set_password(password)
     _end_resets(reset.user_id)
+    audit.record(reset.user, "user.password_reset", reset.user, after="password changed")
     return reset.user
 
 
@@ -269,6 +313,20 @@ def update_user(
         raise Conflict(_("You cannot change your own role or deactivate yourself."))
     if user.active and not active:
         end_sessions(user)
+    if role != user.role:
+        audit.record(actor, "user.role_change", user, before=user.role, after=role)
+    if {council.id for council in councils} != {council.id for council in user.councils}:
+        audit.record(
+            actor,
+            "user.councils_change",
+            user,
+            before=_council_names(user.councils),
+            after=_council_names(councils),
+        )
+    if active != user.active:
+        action = "user.reactivate" if active else "user.deactivate"
+        before, after = ("inactive", "active") if active else ("active", "inactive")
+        audit.record(actor, action, user, before=before, after=after)
     user.role = role
     user.councils = list(councils)
     user.active = active
@@ -280,11 +338,25 @@ def update_profile(
     """A user's own details."""
     if not display_name.strip():
         raise InvalidInput(_("Your name cannot be empty."))
+    before = _profile(user)
     user.display_name = display_name.strip()
     user.language = language
     user.organisation = organisation.strip()
     user.country = country.strip()
     user.region = region.strip()
+    before_summary, after_summary = audit.differences(before, _profile(user))
+    if after_summary:
+        audit.record(user, "user.profile_change", user, before=before_summary, after=after_summary)
+
+
+def _profile(user: User) -> dict[str, str]:
+    return {
+        "name": user.display_name,
+        "language": user.language,
+        "organisation": user.organisation,
+        "country": user.country,
+        "region": user.region,
+    }
 
 
 def change_password(user: User, current: str, new: str) -> None:
@@ -294,6 +366,7 @@ def change_password(user: User, current: str, new: str) -> None:
     check_password(new)
     user.set_password(new)
     _end_resets(user.id)
+    audit.record(user, "user.password_change", user, after="password changed")
 
 
 def _end_resets(user_id: int) -> None:
@@ -339,7 +412,10 @@ def mark_read(user: User) -> None:
     )
 
 
-def create_council(charter: Charter, name: str, description: str = "") -> Council:
+def create_council(
+    charter: Charter, name: str, description: str = "", *, actor: User | None = None
+) -> Council:
+    """A new Policy Council of a charter."""
     name = name.strip()
     if not name:
         raise InvalidInput(_("A council needs a name."))
@@ -351,10 +427,14 @@ def create_council(charter: Charter, name: str, description: str = "") -> Counci
     council = Council(charter=charter, name=name, description=description.strip())
     db.session.add(council)
     db.session.flush()
+    audit.record(actor, "council.create", council, after=name)
     return council
 
 
-def update_council(council: Council, name: str, description: str) -> None:
+def update_council(
+    council: Council, name: str, description: str, *, actor: User | None = None
+) -> None:
+    """Rename a council or change its description."""
     name = name.strip()
     if not name:
         raise InvalidInput(_("A council needs a name."))
@@ -365,6 +445,16 @@ def update_council(council: Council, name: str, description: str) -> None:
     )
     if clash is not None:
         raise Conflict(_("This charter has a council named “%(name)s” already.", name=name))
+    if name != council.name:
+        audit.record(actor, "council.rename", council, before=council.name, after=name)
+    if description.strip() != council.description:
+        audit.record(
+            actor,
+            "council.describe",
+            council,
+            before=audit.shorten(council.description),
+            after=audit.shorten(description.strip()),
+        )
     council.name = name
     council.description = description.strip()
 

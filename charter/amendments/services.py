@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from charter import permissions
+from charter import audit, permissions
 from charter.accounts.models import Notification, User
 from charter.amendments.models import (
     TRANSITIONS,
@@ -22,7 +22,7 @@ from charter.amendments.models import (
 from charter.consultation.models import GuidingQuestion, Theme
 from charter.drafting import queries
 from charter.drafting.models import Charter, utcnow
-from charter.errors import Conflict, DomainError, InvalidInput
+from charter.errors import Conflict, Forbidden, InvalidInput
 from charter.extensions import db
 from charter.text import rebase
 from charter.text.sections import Section
@@ -30,10 +30,6 @@ from charter.text.sections import Section
 MAX_TEXT_BYTES = 100 * 1024
 MAX_JUSTIFICATION = 10_000
 MAX_COMMENT = 10_000
-
-
-class Forbidden(DomainError):
-    status = 403
 
 
 def _require(actor: User, action: str, target: object) -> None:
@@ -173,6 +169,7 @@ def propose(
     if submit:
         _move(amendment, State.SUBMITTED, actor)
     db.session.flush()
+    audit.record(actor, "amendment.propose", amendment, after=amendment.state.value)
     return amendment
 
 
@@ -220,13 +217,48 @@ def edit(
     base_sections = queries.sections_of(amendment.base_version)
     check_operations(base_sections, operations)
     title, justification = _check_texts(title, justification)
+    before = _contents(amendment)
     amendment.title = title or _title_for(operations, base_sections)
     amendment.justification = justification
     amendment.themes = list(themes)
     amendment.questions = list(questions)
     _set_operations(amendment, operations)
     amendment.updated_at = utcnow()
+    _record_edit(actor, "amendment.edit", amendment, before)
     db.session.flush()
+
+
+def _contents(amendment: Amendment) -> dict[str, object]:
+    """What its author may edit, to say in the audit log what an edit changed."""
+    return {
+        "title": amendment.title,
+        "justification": amendment.justification,
+        "themes": ", ".join(theme.name for theme in amendment.themes) or "none",
+        "questions": ", ".join(f"Q{question.position}" for question in amendment.questions)
+        or "none",
+        "changes": [op.as_text() for op in amendment.operations],
+    }
+
+
+def _change_labels(operations: Sequence[rebase.Operation]) -> str:
+    return ", ".join(
+        f"{op.kind} {op.key}" + (f" after {op.after}" if op.after else "") for op in operations
+    )
+
+
+def _record_edit(actor: User, action: str, amendment: Amendment, old: dict[str, object]) -> None:
+    new = _contents(amendment)
+    old_changes, new_changes = old.pop("changes"), new.pop("changes")
+    before, after = audit.differences(old, new)
+    if old_changes != new_changes:
+        # The changes are named, not quoted: the amendment's page shows their text.
+        old_labels = audit.shorten(_change_labels(old_changes), 300)
+        new_labels = audit.shorten(_change_labels(new_changes), 300)
+        if old_labels == new_labels:
+            new_labels += " (text edited)"
+        before = "; ".join(filter(None, (before, f"changes: {old_labels}")))
+        after = "; ".join(filter(None, (after, f"changes: {new_labels}")))
+    audit.record(actor, action, amendment, before=before, after=after or "unchanged")
 
 
 def change_operations(
@@ -243,8 +275,10 @@ def change_operations(
     if not operations:
         raise InvalidInput(_("An amendment needs at least one change: withdraw it instead."))
     check_operations(queries.sections_of(amendment.base_version), operations)
+    before = _contents(amendment)
     _set_operations(amendment, operations)
     amendment.updated_at = utcnow()
+    _record_edit(actor, "amendment.edit_changes", amendment, before)
     db.session.flush()
 
 
@@ -252,14 +286,19 @@ def submit(actor: User, amendment: Amendment, revision: int | None = None) -> No
     """Send a draft amendment for review."""
     _require(actor, "edit_amendment", amendment)
     _check_revision(amendment, revision)
+    before = amendment.state.value
     _move(amendment, State.SUBMITTED, actor)
+    audit.record(actor, "amendment.submit", amendment, before=before, after=State.SUBMITTED.value)
     db.session.flush()
 
 
 def withdraw(actor: User, amendment: Amendment, reason: str = "") -> None:
     """The author takes the amendment back, any time before it is reviewed."""
     _require(actor, "withdraw_amendment", amendment)
+    before = amendment.state.value
     _move(amendment, State.WITHDRAWN, actor, reason.strip())
+    after = State.WITHDRAWN.value + (f": {audit.shorten(reason, 1000)}" if reason.strip() else "")
+    audit.record(actor, "amendment.withdraw", amendment, before=before, after=after)
     db.session.flush()
 
 
@@ -277,6 +316,7 @@ def endorse(actor: User, amendment: Amendment) -> None:
     except IntegrityError:
         raise already from None
     _recount(amendment)
+    audit.record(actor, "amendment.endorse", amendment, before="not co-signed", after="co-signed")
 
 
 def retract(actor: User, amendment: Amendment) -> None:
@@ -291,6 +331,7 @@ def retract(actor: User, amendment: Amendment) -> None:
     if not deleted:
         raise Conflict(_("You have not co-signed this amendment."))
     _recount(amendment)
+    audit.record(actor, "amendment.retract", amendment, before="co-signed", after="not co-signed")
 
 
 def _recount(amendment: Amendment) -> None:
@@ -319,7 +360,16 @@ def review(actor: User, amendment: Amendment, accept: bool, reason: str) -> None
         raise InvalidInput(_("Give a reason: the author and co-signers will read it."))
     if amendment.state is not State.SUBMITTED:
         raise Conflict(_("Only an amendment awaiting review can be accepted or rejected."))
-    _move(amendment, State.ACCEPTED if accept else State.REJECTED, actor, reason)
+    before = amendment.state.value
+    to = State.ACCEPTED if accept else State.REJECTED
+    _move(amendment, to, actor, reason)
+    audit.record(
+        actor,
+        f"amendment.{'accept' if accept else 'reject'}",
+        amendment,
+        before=before,
+        after=f"{to.value}: {audit.shorten(reason, 1000)}",
+    )
     message = (
         _(
             "Amendment %(number)s “%(title)s” was accepted: %(reason)s",
@@ -354,6 +404,9 @@ def discuss(actor: User, amendment: Amendment, body: str) -> AmendmentComment:
     comment = AmendmentComment(amendment_id=amendment.id, author_id=actor.id, body=body)
     db.session.add(comment)
     db.session.flush()
+    audit.record(
+        actor, "amendment.comment", amendment, after=f"comment {comment.id}: {audit.shorten(body)}"
+    )
     return comment
 
 

@@ -29,17 +29,13 @@ from charter.drafting.models import (
     Version,
     VersionOrigin,
 )
-from charter.errors import Conflict, DomainError, InvalidInput
+from charter.errors import Conflict, Forbidden, InvalidInput
 from charter.extensions import db
 from charter.text import hashing, merge, rebase
 from charter.text.sections import Section
 
 MAX_NOTE = 5_000
 DECISIONS = ("adopted", "returned")
-
-
-class Forbidden(DomainError):
-    status = 403
 
 
 def stale_head() -> Conflict:

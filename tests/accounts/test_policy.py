@@ -4,6 +4,8 @@ The expectations are written out here by hand from DESIGN.md, independently of t
 in charter/permissions.py, so a change to either one shows up as a failure.
 """
 
+from datetime import datetime, timedelta
+
 import pytest
 
 from charter import permissions
@@ -148,3 +150,49 @@ def test_only_admins_may_grant_the_admin_role(world):
 def test_an_unknown_action_is_an_error_not_a_refusal(world):
     with pytest.raises(KeyError):
         can(None, "launch_rockets")
+
+
+# Actions that need the stage to open them: everything not allowed in every stage.
+STAGE_BOUND = {
+    action
+    for action, expectation in {**EXPECTED, **ON_AMENDMENT}.items()
+    if expectation[1] != ALL_STAGES
+}
+NOW = datetime(2025, 5, 15, 12)
+# Dates of a stage -> whether they leave the stage open at NOW.
+DATES = {
+    "no dates": (None, None, True),
+    "opens later": (NOW + timedelta(minutes=1), None, False),
+    "opened": (NOW - timedelta(days=1), None, True),
+    "closes later": (None, NOW + timedelta(minutes=1), True),
+    "closed": (None, NOW, False),
+    "within its dates": (NOW - timedelta(days=1), NOW + timedelta(days=1), True),
+    "before its dates": (NOW + timedelta(days=1), NOW + timedelta(days=2), False),
+    "after its dates": (NOW - timedelta(days=2), NOW - timedelta(days=1), False),
+}
+
+
+def test_stage_bound_actions_are_the_ones_the_table_ties_to_a_stage():
+    tied = {action for action, rule in permissions.POLICY.items() if rule.stage is not None}
+    assert tied == STAGE_BOUND
+
+
+@pytest.mark.parametrize("dates", list(DATES))
+def test_policy_table_walked_with_stage_dates(world, dates, monkeypatch):
+    """Dates close what the stage opens by themselves; actions not tied to a stage ignore them."""
+    charter, people, amendment = world
+    opens_at, closes_at, open_now = DATES[dates]
+    monkeypatch.setattr("charter.process.models.utcnow", lambda: NOW)
+    mismatches = []
+    for position, stage in enumerate(STAGES, start=1):
+        charter.stage_position = position
+        db.session.flush()
+        db.session.expire(charter, ["stage"])
+        charter.stage.opens_at, charter.stage.closes_at = opens_at, closes_at
+        for action in [*EXPECTED, *ON_AMENDMENT]:
+            target = amendment if action in ON_AMENDMENT else charter
+            for who, user in people.items():
+                wanted = expected(action, who, stage) and (open_now or action not in STAGE_BOUND)
+                if can(user, action, target) != wanted:
+                    mismatches.append((action, who, stage, not wanted))
+    assert mismatches == []

@@ -338,5 +338,6 @@ def test_index_runs_the_same_queries_for_3_or_60_amendments(client, viewer, worl
     assert many == few
     # The signed-in user (1), the charter (1), the counts per state (1), the page of
     # amendments joined with their authors and councils (1), the council, author and theme
-    # choices (3), the head version (1), the unread notifications in the layout (1).
-    assert few == {"": 9, "?sort=cosigners&state=accepted": 9}
+    # choices (3), the head version (1), the unread notifications in the layout (1), the
+    # current stage and the number of stages for the banner (1).
+    assert few == {"": 10, "?sort=cosigners&state=accepted": 10}

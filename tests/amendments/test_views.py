@@ -145,7 +145,11 @@ def test_proposing_is_closed_outside_the_policy_council_session(client, login_as
     db.session.commit()
     login_as(world.author)
     response = client.post("/charters/amend/amendments/new", data=propose_form(world, NEW_TEXT))
-    assert response.status_code == 403
+    assert response.status_code == 409
+    assert (
+        "Proposing amendments is not open in the current stage (Executive Bureau)."
+        in response.get_data(as_text=True)
+    )
     assert amendment() is None
 
 

@@ -9,7 +9,7 @@ from charter.audit import AuditEntry
 from charter.drafting import queries
 from charter.drafting.models import BureauDecision, MergeStep, Publication, VersionOrigin
 from charter.extensions import db
-from tests.amendments.conftest import World, world  # noqa: F401 (fixture)
+from tests.amendments.conftest import World
 
 EDIT = "/charters/amend/draft/edit"
 

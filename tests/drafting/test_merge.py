@@ -16,7 +16,7 @@ from charter.drafting.models import MergeStep, Version, VersionOrigin
 from charter.errors import Conflict, InvalidInput
 from charter.extensions import db
 from charter.text import rebase
-from tests.amendments.conftest import World, world  # noqa: F401 (fixture)
+from tests.amendments.conftest import World
 
 MERGE = "/charters/amend/merge"
 DIGNITY = "article-1-dignity"
