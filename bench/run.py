@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import amendments  # noqa: E402
 from bench.generate import edit_document, make_document  # noqa: E402
+from bench.provenance import provenance_benchmarks  # noqa: E402
 from charter import create_app  # noqa: E402
 from charter.amendments import present  # noqa: E402
 from charter.drafting import queries, services  # noqa: E402
@@ -42,6 +43,9 @@ TARGETS_MS = {
     "page: amendments index, 10,000 amendments": 60,
     "page: amendments index, submitted, cosigners": 60,
     "page: amendments index, one section": 60,
+    "provenance: section across 200 versions": 100,
+    "page: provenance of a section, 200 versions": 60,
+    "page: provenance overview, 200 versions": 60,
 }
 INDEX = "/charters/big/amendments"
 
@@ -154,9 +158,11 @@ def main() -> None:
     if "sqlite" in engines:
         with tempfile.TemporaryDirectory() as folder:
             results["sqlite"] = page_benchmarks(f"sqlite:///{folder}/bench.db", args.repeat)
+            results["sqlite"] |= provenance_benchmarks(f"sqlite:///{folder}/bench.db", args.repeat)
     if "postgresql" in engines:
         if postgres_reachable():
             results["postgresql"] = page_benchmarks(PG_URL, args.repeat)
+            results["postgresql"] |= provenance_benchmarks(PG_URL, args.repeat)
         else:
             print(f"PostgreSQL at {PG_URL} not reachable: skipped", file=sys.stderr)
 

@@ -6,6 +6,7 @@ version, the amendments it merges and their audit rows are written together or n
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -13,7 +14,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from charter import audit, permissions
@@ -350,41 +351,49 @@ def record_decision(actor: User, version: Version, decision: str, note: str) -> 
 
 def changelog(version_ids: Sequence[int]) -> dict[int, dict]:
     """For each version: how it was made, the amendments it merged (authors, councils,
-    co-signers) and the Bureau's decisions — in a fixed number of queries."""
+    co-signers) and the Bureau's decisions. One query when there is nothing more to say
+    (most versions), a few more when there is — never one per version."""
     if not version_ids:
         return {}
-    origins = {
-        origin.version_id: origin
-        for origin in db.session.scalars(
-            sa.select(VersionOrigin)
-            .options(selectinload(VersionOrigin.actor))
-            .where(VersionOrigin.version_id.in_(version_ids))
+    rows = db.session.execute(
+        sa.select(
+            Version.id,
+            VersionOrigin,
+            sa.exists().where(Amendment.merged_version_id == Version.id),
+            sa.exists().where(BureauDecision.version_id == Version.id),
         )
-    }
-    merged: dict[int, list[Amendment]] = {}
-    for amendment in db.session.scalars(
-        sa.select(Amendment)
-        .options(
-            selectinload(Amendment.author),
-            selectinload(Amendment.council),
-            selectinload(Amendment.endorsements).selectinload(Endorsement.user),
-        )
-        .where(Amendment.merged_version_id.in_(version_ids))
-        .order_by(Amendment.number)
-    ):
-        merged.setdefault(amendment.merged_version_id, []).append(amendment)
-    decisions: dict[int, list[BureauDecision]] = {}
-    for decision in db.session.scalars(
-        sa.select(BureauDecision)
-        .where(BureauDecision.version_id.in_(version_ids))
-        .order_by(BureauDecision.decided_at, BureauDecision.id)
-    ):
-        decisions.setdefault(decision.version_id, []).append(decision)
+        .outerjoin(VersionOrigin, VersionOrigin.version_id == Version.id)
+        .options(selectinload(VersionOrigin.actor))
+        .where(Version.id.in_(version_ids))
+    ).all()
+    merged: dict[int, list[Amendment]] = defaultdict(list)
+    with_amendments = [version_id for version_id, _o, has, _d in rows if has]
+    if with_amendments:
+        for amendment in db.session.scalars(
+            sa.select(Amendment)
+            .options(
+                joinedload(Amendment.author),
+                joinedload(Amendment.council),
+                selectinload(Amendment.endorsements).joinedload(Endorsement.user),
+            )
+            .where(Amendment.merged_version_id.in_(with_amendments))
+            .order_by(Amendment.number)
+        ):
+            merged[amendment.merged_version_id].append(amendment)
+    decisions: dict[int, list[BureauDecision]] = defaultdict(list)
+    with_decisions = [version_id for version_id, _o, _a, has in rows if has]
+    if with_decisions:
+        for decision in db.session.scalars(
+            sa.select(BureauDecision)
+            .where(BureauDecision.version_id.in_(with_decisions))
+            .order_by(BureauDecision.decided_at, BureauDecision.id)
+        ):
+            decisions[decision.version_id].append(decision)
     return {
         version_id: {
-            "origin": origins.get(version_id),
+            "origin": origin,
             "amendments": merged.get(version_id, []),
             "decisions": decisions.get(version_id, []),
         }
-        for version_id in version_ids
+        for version_id, origin, _a, _d in rows
     }

@@ -6,7 +6,9 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
-from charter.drafting import queries
+from charter.amendments.forms import ConfirmForm
+from charter.drafting import merge, queries
+from charter.drafting import provenance as drafting_provenance
 from charter.errors import explained
 from charter.permissions import authorize, can, current_user_or_none
 from charter.text import diff
@@ -24,10 +26,10 @@ def index():
 def charter(slug: str):
     authorize("read_published")
     charter = queries.charter_or_404(slug)
-    version = queries.latest_visible(charter, current_user_or_none())
-    if version is None:
+    versions = queries.visible_versions(charter, current_user_or_none())
+    if not versions:
         abort(404)
-    return _render_version(charter, version, latest=True)
+    return _render_version(charter, versions[0], versions, latest=True)
 
 
 @bp.get("/charters/<slug>/versions/<int:number>")
@@ -35,12 +37,14 @@ def version(slug: str, number: int):
     authorize("read_published")
     charter = queries.charter_or_404(slug)
     version = queries.version_or_404(charter, number, current_user_or_none())
-    return _render_version(charter, version, latest=False)
+    versions = queries.visible_versions(charter, current_user_or_none())
+    return _render_version(charter, version, versions, latest=False)
 
 
-def _render_version(charter, version, *, latest: bool):
+def _render_version(charter, version, versions, *, latest: bool):
     user = current_user_or_none()
-    versions = queries.visible_versions(charter, user)
+    # Whoever may change the text may read every version: the newest they see is the head.
+    is_head = version.number == versions[0].number
     return render_template(
         "public/version.html",
         charter=charter,
@@ -48,8 +52,10 @@ def _render_version(charter, version, *, latest: bool):
         sections=queries.sections_of(version),
         versions=versions,
         is_latest=version.number == versions[0].number,
-        may_propose=can(user, "propose_amendment", charter)
-        and version.id == queries.head_version(charter).id,
+        may_propose=can(user, "propose_amendment", charter) and is_head,
+        may_edit=can(user, "edit_draft", charter) and is_head,
+        changes=merge.changelog([version.id])[version.id],
+        confirm=ConfirmForm(),
         canonical=latest,
     )
 
@@ -61,7 +67,12 @@ def history(slug: str):
     versions = queries.visible_versions(charter, current_user_or_none())
     if not versions:
         abort(404)
-    return render_template("public/history.html", charter=charter, versions=versions)
+    return render_template(
+        "public/history.html",
+        charter=charter,
+        versions=versions,
+        changes=merge.changelog([version.id for version in versions]),
+    )
 
 
 @bp.get("/charters/<slug>/compare")
@@ -136,3 +147,33 @@ def section(slug: str, key: str):
     charter = queries.charter_or_404(slug)
     steps = queries.section_history(charter, key, current_user_or_none())
     return render_template("public/section.html", charter=charter, key=key, steps=steps)
+
+
+@bp.get("/charters/<slug>/versions/<int:number>/provenance")
+def provenance(slug: str, number: int):
+    """Who wrote a version: words per council, author and amendment, and its sections."""
+    authorize("read_published")
+    charter = queries.charter_or_404(slug)
+    user = current_user_or_none()
+    version = queries.version_or_404(charter, number, user)
+    return render_template(
+        "public/provenance.html",
+        charter=charter,
+        version=version,
+        contributions=drafting_provenance.version_contributions(charter, version, user),
+    )
+
+
+@bp.get("/charters/<slug>/versions/<int:number>/provenance/<key>")
+def section_provenance(slug: str, number: int, key: str):
+    """Who wrote each word of one section of a version."""
+    authorize("read_published")
+    charter = queries.charter_or_404(slug)
+    user = current_user_or_none()
+    version = queries.version_or_404(charter, number, user)
+    return render_template(
+        "public/provenance_section.html",
+        charter=charter,
+        version=version,
+        provenance=drafting_provenance.section_provenance(charter, version, key, user),
+    )
