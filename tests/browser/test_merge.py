@@ -37,9 +37,7 @@ def site(live_server) -> str:
             "sherpa", email="salvatore@example.org", name="Salvatore", councils=[council]
         )
         amina = make_user("sherpa", email="amina@example.org", name="Amina", councils=[council])
-        sofia = make_user(
-            "secretariat", email="sofia@example.org", password=PASSWORD, name="Sofia"
-        )
+        sofia = make_user("secretariat", email="sofia@example.org", password=PASSWORD, name="Sofia")
         body = next(s.body for s in queries.sections_of(version) if s.key == KEY)
         for author, (old, new) in ((salvatore, FIRST), (amina, SECOND)):
             amendment = amendments.propose(
