@@ -24,6 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import amendments  # noqa: E402
 from bench.generate import edit_document, make_document  # noqa: E402
+from bench.merge import TARGETS_MS as MERGE_TARGETS_MS  # noqa: E402
+from bench.merge import merge_benchmarks  # noqa: E402
 from bench.provenance import provenance_benchmarks  # noqa: E402
 from charter import create_app  # noqa: E402
 from charter.amendments import present  # noqa: E402
@@ -46,6 +48,7 @@ TARGETS_MS = {
     "provenance: section across 200 versions": 100,
     "page: provenance of a section, 200 versions": 60,
     "page: provenance overview, 200 versions": 60,
+    **MERGE_TARGETS_MS,
 }
 INDEX = "/charters/big/amendments"
 
@@ -159,10 +162,14 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             results["sqlite"] = page_benchmarks(f"sqlite:///{folder}/bench.db", args.repeat)
             results["sqlite"] |= provenance_benchmarks(f"sqlite:///{folder}/bench.db", args.repeat)
+            results["sqlite"] |= merge_benchmarks(
+                f"sqlite:///{folder}/bench.db", args.repeat, measure
+            )
     if "postgresql" in engines:
         if postgres_reachable():
             results["postgresql"] = page_benchmarks(PG_URL, args.repeat)
             results["postgresql"] |= provenance_benchmarks(PG_URL, args.repeat)
+            results["postgresql"] |= merge_benchmarks(PG_URL, args.repeat, measure)
         else:
             print(f"PostgreSQL at {PG_URL} not reachable: skipped", file=sys.stderr)
 

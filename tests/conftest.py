@@ -74,6 +74,8 @@ def database_template(tmp_path_factory) -> Iterator[str]:
             db.create_all()
             db.engine.dispose()
         yield RUN_DATABASE_URL
+        for engine in _cleaners.values():
+            engine.dispose()
         drop_database(name)
         return
     path = tmp_path_factory.mktemp("template") / "template.db"
@@ -96,14 +98,31 @@ def database_uri(database_template: str, tmp_path: Path) -> Iterator[str]:
     yield f"sqlite:///{path}"
 
 
+_cleaners: dict[str, sa.Engine] = {}
+
+
 def _truncate_all(url: str) -> None:
-    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    """Empty every table and restart the ids (DELETE: much faster than TRUNCATE on the
+    small tables of a test)."""
+    engine = _cleaners.get(url)
+    if engine is None:
+        engine = _cleaners[url] = sa.create_engine(
+            url.replace("postgresql://", "postgresql+psycopg://", 1)
+        )
+    sequences = [
+        f"setval(pg_get_serial_sequence('\"{table.name}\"', '{column.name}'), 1, false)"
+        for table in db.metadata.sorted_tables
+        for column in table.primary_key.columns
+        if column.autoincrement is not False
+        and isinstance(column.type, sa.Integer)
+        and len(table.primary_key.columns) == 1
+    ]
     with engine.begin() as connection:
         # Fail rather than hang if a connection of the test was left in a transaction.
         connection.execute(sa.text("SET LOCAL lock_timeout = '20s'"))
-        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+        connection.execute(sa.text("SELECT " + ", ".join(sequences)))
 
 
 @pytest.fixture
