@@ -165,15 +165,20 @@ STAGE_DATES: dict[int, tuple[datetime | None, datetime | None]] = {
     2: (datetime(2021, 4, 27, 9, 0), datetime(2021, 5, 12, 16, 0)),
     3: (datetime(2021, 5, 12, 16, 0), None),
 }
-# The amendments merged into the newer draft (version 4), in this order, and its note.
-MERGE_NOTE = "First amendments of the Policy Council session merged; for review by the councils."
+# Each merged amendment makes a version of its own, in the order of AMENDMENTS: the first
+# one is published (version 4: the public reads its provenance), the second is the newer
+# draft the councils review (version 5).
+MERGES: list[tuple[str, bool]] = [
+    ("Amendment on registration merged after the Policy Council session.", True),
+    ("Amendment on deportation merged; for review by the councils.", False),
+]
 
 # Sample amendments on the last version, by the demo council members, in every state a
 # reader meets. Each change replaces one phrase of a section of v3.md ("old" → "new").
 # state: "draft", "submitted", "accepted", "rejected", "withdrawn" or "merged" (accepted,
-# then merged into version 4); "reason" is the secretariat's (accepted, rejected, merged) or
-# the author's (withdrawn). The first one, still submitted, touches the same words as a
-# merged one: it conflicts with the newer draft.
+# then merged: see MERGES); "reason" is the secretariat's (accepted, rejected, merged) or
+# the author's (withdrawn). The first one, still submitted, touches the same words as the
+# last merged one: it conflicts with the newer draft.
 AMENDMENTS: list[dict[str, Any]] = [
     {
         "author": "sherpa.city@demo.charter.example.org",
@@ -267,6 +272,24 @@ AMENDMENTS: list[dict[str, Any]] = [
         ),
     },
     {
+        "author": "sherpa.city@demo.charter.example.org",
+        "section": "article-3-recognition",
+        "old": "register every resident in the municipal register, whatever their status,",
+        "new": (
+            "register every resident in the municipal register within one month of arrival, "
+            "whatever their status,"
+        ),
+        "justification": (
+            "Registration opens every other right: a term makes it a commitment rather than "
+            "an intention."
+        ),
+        "themes": ("Availability", "Housing"),
+        "questions": (),
+        "state": "merged",
+        "cosigners": ("sherpa.opportunities@demo.charter.example.org",),
+        "reason": "Accepted: one month matches the practice of most cities consulted.",
+    },
+    {
         "author": "advisor@demo.charter.example.org",
         "section": "article-1-dignity",
         "old": "to detect, report or detain people solely on the basis of their migration status",
@@ -284,23 +307,5 @@ AMENDMENTS: list[dict[str, Any]] = [
         "state": "merged",
         "cosigners": ("sherpa.city@demo.charter.example.org",),
         "reason": "Accepted: it closes a gap the councils raised in the session.",
-    },
-    {
-        "author": "sherpa.city@demo.charter.example.org",
-        "section": "article-3-recognition",
-        "old": "register every resident in the municipal register, whatever their status,",
-        "new": (
-            "register every resident in the municipal register within one month of arrival, "
-            "whatever their status,"
-        ),
-        "justification": (
-            "Registration opens every other right: a term makes it a commitment rather than "
-            "an intention."
-        ),
-        "themes": ("Availability", "Housing"),
-        "questions": (),
-        "state": "merged",
-        "cosigners": ("sherpa.opportunities@demo.charter.example.org",),
-        "reason": "Accepted: one month matches the practice of most cities consulted.",
     },
 ]

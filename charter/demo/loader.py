@@ -112,15 +112,17 @@ def _propose_amendments(
             amendments.withdraw(author, amendment, spec["reason"])
         if spec["state"] == "merged":
             to_merge.append(amendment.number)
-    if to_merge:  # the newer draft, for the councils to read: version 4, not published
-        merge.merge_amendments(
+    for number, (note, published) in zip(to_merge, demo.MERGES, strict=False):
+        version = merge.merge_amendments(
             secretariat,
             charter,
-            to_merge,
+            [number],
             resolutions={},
-            note=demo.MERGE_NOTE,
-            expected_head=head.number,
+            note=note,
+            expected_head=queries.head_version(charter).number,
         )
+        if published:
+            merge.publish(secretariat, version)
 
 
 def _user(email: str) -> User:

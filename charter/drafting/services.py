@@ -9,12 +9,14 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from charter import audit
 from charter.drafting import queries
 from charter.drafting.models import (
     Charter,
     Publication,
     SectionText,
     Version,
+    VersionOrigin,
     VersionSection,
     utcnow,
 )
@@ -154,6 +156,9 @@ def import_charter(
     parsed = parse_document(raw)
     charter = create_charter(slug or slugify(title)[:80].strip("-"), title)
     version = commit_version(charter, parsed, note=_("Imported document."), author=author)
+    db.session.add(VersionOrigin(version_id=version.id, kind="import", stage_position=1))
+    audit.record(None, "charter.import", charter, after=f"{charter.slug}: v1 by {author}")
     if publish_it:
         publish(version, by=author)
+        audit.record(None, "version.publish", version, before="draft", after="published")
     return charter

@@ -139,6 +139,8 @@ def word_diff(old: str, new: str, *, backend: str | None = None) -> list[Op]:
     letters."""
     if old == new:
         return [(EQUAL, old)] if old else []
+    if not old or not new:
+        return [(INSERT, new)] if new else [(DELETE, old)]
     # The unchanged start and end, cut where a token starts in both texts, need no diff.
     start = _common_prefix(old, new)
     while not (_boundary(old, start) and _boundary(new, start)):

@@ -80,15 +80,15 @@ def test_import_refuses_a_taken_short_name(runner, tmp_path):
     assert count(Charter) == 1
 
 
-def test_demo_loads_three_published_versions_and_a_draft_once(runner):
+def test_demo_loads_four_published_versions_and_a_draft_once(runner):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    assert count(Version) == 4
-    assert count(Publication) == 3  # version 4, the merged draft, is for council members
+    assert count(Version) == 5
+    assert count(Publication) == 4  # version 5, the newer draft, is for council members
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0
     assert "already" in again.output
-    assert count(Version) == 4
+    assert count(Version) == 5
     assert count(Amendment) == len(demo.AMENDMENTS)
     assert count(Theme) == len(demo.THEMES)
 
@@ -143,7 +143,9 @@ def test_demo_loads_themes_questions_and_amendments_in_every_state(runner):
     assert by_state[State.DRAFT].author.role == "sherpa"
     assert [event.to_state for event in by_state[State.DRAFT].events] == ["draft"]
     merged = [a for a in amendments if a.state is State.MERGED]
-    assert [a.merged_version.number for a in merged] == [4, 4]
+    assert [a.merged_version.number for a in merged] == [4, 5]
+    assert merged[0].merged_version.publication is not None  # the public reads its provenance
+    assert merged[1].merged_version.publication is None
     # The submitted amendment touches words a merged one changed: it conflicts with the head.
     head = queries.head_version(charter)
     on_head = present.against_head(
@@ -175,7 +177,7 @@ def test_verify_passes_on_an_untouched_history(runner):
     runner.invoke(args=["demo"])
     result = runner.invoke(args=["verify"])
     assert result.exit_code == 0, result.output
-    assert "lampedusa: 4 version(s), chain verified" in result.output
+    assert "lampedusa: 5 version(s), chain verified" in result.output
 
 
 @pytest.mark.parametrize(

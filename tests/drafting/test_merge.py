@@ -233,7 +233,12 @@ def test_only_the_secretariat_merges_and_only_while_the_stage_allows(client, log
     world.charter.stage_position = 5  # Launch: the charter is read-only
     db.session.commit()
     response = client.post(MERGE, data=merge_form([1]))
-    assert response.status_code in (403, 409)
+    assert response.status_code == 409
+    assert "Merging amendments is not open in the current stage (Launch)." in response.get_data(
+        as_text=True
+    )
+    edit = {"kind": "modify", "section": DIGNITY, "text": "New.", "note": "n", "base": "1"}
+    assert client.post("/charters/amend/draft/edit", data=edit).status_code == 409
     assert versions() == [1]
 
 
