@@ -23,6 +23,15 @@ def _lines(text: str) -> list[str]:
     return lines if lines[-1] else lines[:-1]
 
 
+def _few_lines_changed(old_lines: list[str], new_lines: list[str]) -> bool:
+    """Whether the lines pair up one for one with few of them changed (not a move or an
+    insertion, which shift every line after it: those need the lines matched)."""
+    if len(old_lines) != len(new_lines):
+        return False
+    changed = sum(before != after for before, after in zip(old_lines, new_lines, strict=True))
+    return changed <= max(2, len(old_lines) // 2)
+
+
 def changes(old: str, new: str) -> list[Op]:
     """Word diff of old and new, made line by line: whole lines are matched first, then
     words are diffed within the changed lines only.
@@ -46,6 +55,10 @@ def changes(old: str, new: str) -> list[Op]:
     new_middle = new_lines[start : len(new_lines) - end]
     if len(old_middle) <= 1 or len(new_middle) <= 1:
         ops.extend(word_diff("".join(old_middle), "".join(new_middle)))  # nothing to match
+    elif _few_lines_changed(old_middle, new_middle):
+        # The usual edit changes words within lines: pair the lines up, diff the changed ones.
+        for before, after in zip(old_middle, new_middle, strict=True):
+            ops.extend([(EQUAL, before)] if before == after else word_diff(before, after))
     else:
         matcher = SequenceMatcher(None, old_middle, new_middle, autojunk=False)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():

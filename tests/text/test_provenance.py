@@ -126,3 +126,19 @@ def test_step_keeps_spans_of_an_unchanged_text() -> None:
 
 def test_word_counts_leave_out_labels_without_words() -> None:
     assert word_counts([("one two", "a"), (" . ", "b"), ("three", "c")]) == {"a": 2, "c": 1}
+
+
+def test_words_changed_on_several_lines_are_credited_one_by_one() -> None:
+    old = "Cities welcome people.\nServices are open.\nEveryone takes part.\nThe end.\n"
+    new = "Cities welcome all people.\nServices are open.\nEveryone always takes part.\nThe end.\n"
+    spans = attribute([("v1", old), ("v2", new)])
+    assert _text(spans) == new
+    assert [text.strip() for text, label in spans if label == "v2"] == ["all", "always"]
+
+
+def test_a_paragraph_moved_keeps_its_words() -> None:
+    old = "First paragraph here.\n\nSecond paragraph here.\n\nThird paragraph here.\n"
+    new = "Second paragraph here.\n\nThird paragraph here.\n\nFirst paragraph here.\n"
+    spans = attribute([("v1", old), ("v2", new)])
+    assert _text(spans) == new
+    assert word_counts(spans).get("v1", 0) >= 6  # two paragraphs at least are matched as kept
