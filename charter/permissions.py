@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from charter.errors import Conflict
+from charter.errors import Conflict, Forbidden
 
 ROLES = ("public", "partner", "sherpa", "advisor", "secretariat", "admin")
 COUNCIL_ROLES = frozenset({"sherpa", "advisor"})
@@ -149,6 +149,21 @@ def closed_message(action: str, target: Any) -> str:
     return _("%(what)s is not open in the current stage (%(stage)s).", what=what, stage=stage.name)
 
 
+def require(user: Any, action: str, target: Any = None, message: str | None = None) -> None:
+    """For services: raise Forbidden (403, with message) unless user may act, or a Conflict
+    (409) naming the stage when the current stage alone keeps the action closed."""
+    if can(user, action, target):
+        return
+    if _closed_by_stage(user, action, target):
+        raise Conflict(closed_message(action, target))
+    raise Forbidden(message or _("You may not do this."))
+
+
+def _closed_by_stage(user: Any, action: str, target: Any) -> bool:
+    """Whether the current stage alone keeps user from action (everything else allows it)."""
+    return POLICY[action].stage is not None and _allowed(user, action, target, stage=False)
+
+
 def may_grant(user: Any, role: str) -> bool:
     """Whether user may give someone this role (only admins make admins)."""
     return can(user, "manage_admins") if role == "admin" else can(user, "manage_users")
@@ -174,7 +189,7 @@ def authorize(action: str, target: Any = None, *, hide: bool = False) -> None:
     user = current_user_or_none()
     if can(user, action, target):
         return
-    if POLICY[action].stage is not None and _allowed(user, action, target, stage=False):
+    if _closed_by_stage(user, action, target):
         raise Conflict(closed_message(action, target))
     if user is None and not hide and not can(None, action):
         abort(401)

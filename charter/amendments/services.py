@@ -22,7 +22,7 @@ from charter.amendments.models import (
 from charter.consultation.models import GuidingQuestion, Theme
 from charter.drafting import queries
 from charter.drafting.models import Charter, utcnow
-from charter.errors import Conflict, Forbidden, InvalidInput
+from charter.errors import Conflict, InvalidInput
 from charter.extensions import db
 from charter.text import rebase
 from charter.text.sections import Section
@@ -33,8 +33,7 @@ MAX_COMMENT = 10_000
 
 
 def _require(actor: User, action: str, target: object) -> None:
-    if not permissions.can(actor, action, target):
-        raise Forbidden(_("You may not do this with this amendment now."))
+    permissions.require(actor, action, target, _("You may not do this with this amendment."))
 
 
 def check_operations(

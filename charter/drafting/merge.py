@@ -30,7 +30,7 @@ from charter.drafting.models import (
     Version,
     VersionOrigin,
 )
-from charter.errors import Conflict, Forbidden, InvalidInput
+from charter.errors import Conflict, InvalidInput
 from charter.extensions import db
 from charter.text import hashing, merge, rebase
 from charter.text.sections import Section
@@ -45,8 +45,7 @@ def stale_head() -> Conflict:
 
 
 def _require(actor: User, action: str, target: object) -> None:
-    if not permissions.can(actor, action, target):
-        raise Forbidden(_("You may not do this at this stage of the process."))
+    permissions.require(actor, action, target, _("Only the secretariat may do this."))
 
 
 def lock_head(charter: Charter) -> None:

@@ -13,7 +13,7 @@ from charter.amendments.models import Amendment, State
 from charter.audit import AuditEntry
 from charter.drafting import merge, queries
 from charter.drafting.models import MergeStep, Version, VersionOrigin
-from charter.errors import Conflict, InvalidInput
+from charter.errors import Conflict, Forbidden, InvalidInput
 from charter.extensions import db
 from charter.text import rebase
 from tests.amendments.conftest import World
@@ -337,3 +337,25 @@ def test_verify_checks_merged_amendments_against_the_recorded_versions(runner, w
     result = runner.invoke(args=["verify"])
     assert result.exit_code == 1, result.output
     assert "problem" in result.output
+
+
+def test_services_name_the_stage_that_closes_them(world):
+    accepted(world, DIGNITY, "welcome", "warmly welcome")
+    world.charter.stage_position = 5  # Launch
+    db.session.commit()
+    with pytest.raises(Conflict, match=r"not open in the current stage \(Launch\)"):
+        merge.merge_amendments(
+            world.secretariat, world.charter, [1], resolutions={}, note="", expected_head=1
+        )
+    with pytest.raises(Conflict, match=r"Proposing amendments is not open"):
+        amendments.propose(
+            world.author,
+            world.charter,
+            1,
+            [rebase.Operation("modify", EQUITY, text="\nServices for all.\n")],
+            justification="Shorter.",
+        )
+    with pytest.raises(Forbidden, match="Only the secretariat may do this."):
+        merge.merge_amendments(
+            world.author, world.charter, [1], resolutions={}, note="", expected_head=1
+        )
