@@ -99,10 +99,8 @@ def _merge_page(charter, head, form, numbers, resolutions, status=200, error=Non
         selected=numbers,
         plan=plan,
         changes=changes,
-        resolutions=resolutions,
         error=error,
         reason_of=present.reason,
-        word_diff=diff.word_diff,
     ), status
 
 
@@ -117,13 +115,13 @@ def merge_workspace(slug: str):
     if request.method == "GET":
         form.head.data = head.number
         return _merge_page(charter, head, form, [], {})
-    if not form.validate_on_submit():
-        return _merge_page(charter, head, form, [], {}, 422)
     try:
         numbers = _selection()
     except DomainError as error:
         return _merge_page(charter, head, form, [], {}, error.status, error.message)
     resolutions = _resolutions(queries.sections_of(head))
+    if not form.validate_on_submit():  # e.g. a note too long: the choices are kept
+        return _merge_page(charter, head, form, numbers, resolutions, 422)
     if not form.merge.data:  # a preview: of the head as it is now
         form.head.data = head.number
         return _merge_page(charter, head, form, numbers, resolutions)

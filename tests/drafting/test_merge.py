@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -359,3 +360,19 @@ def test_services_name_the_stage_that_closes_them(world):
         merge.merge_amendments(
             world.author, world.charter, [1], resolutions={}, note="", expected_head=1
         )
+
+
+def test_a_note_too_long_keeps_the_choices_and_the_texts(client, login_as, world):
+    accepted(world, DIGNITY, "Every person is welcome", "Every human being is welcome")
+    accepted(world, DIGNITY, "Every person is welcome", "Each person is welcome")
+    login_as(world.secretariat)
+    settled = "Each human being is welcome here."
+    response = client.post(
+        MERGE,
+        data=merge_form([1, 2], note="n" * 5001, **{"resolution-2-article-1-dignity": settled}),
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert re.search(r'id="pick-1"\s*checked', html) and re.search(r'id="pick-2"\s*checked', html)
+    assert settled in html
+    assert versions() == [1]
