@@ -64,7 +64,7 @@ class Amendment(db.Model):
     endorsement_count: Mapped[int] = mapped_column(default=0)
     # The section keys it touches, space-separated: filters without joining operations.
     section_keys: Mapped[str] = mapped_column(String(2000), default="")
-    merged_version_id: Mapped[int | None] = mapped_column(ForeignKey("version.id"))
+    merged_version_id: Mapped[int | None] = mapped_column(ForeignKey("version.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Optimistic locking: an edit made on an older copy is refused, not silently applied.

@@ -99,9 +99,16 @@ def upgrade():
         batch_op.add_column(sa.Column('opens_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('closes_at', sa.DateTime(), nullable=True))
 
+    # A version's changelog asks which amendments it merged.
+    with op.batch_alter_table('amendment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_amendment_merged_version_id'), ['merged_version_id'], unique=False)
+
 
 
 def downgrade():
+    with op.batch_alter_table('amendment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_amendment_merged_version_id'))
+
     with op.batch_alter_table('stage', schema=None) as batch_op:
         batch_op.drop_column('closes_at')
         batch_op.drop_column('opens_at')
