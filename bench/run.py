@@ -23,6 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 from bench import amendments  # noqa: E402
+from bench.consultation import TARGETS_MS as CONSULTATION_TARGETS_MS  # noqa: E402
+from bench.consultation import consultation_benchmarks  # noqa: E402
 from bench.generate import edit_document, make_document  # noqa: E402
 from bench.merge import TARGETS_MS as MERGE_TARGETS_MS  # noqa: E402
 from bench.merge import merge_benchmarks  # noqa: E402
@@ -49,6 +51,7 @@ TARGETS_MS = {
     "page: provenance of a section, 200 versions": 60,
     "page: provenance overview, 200 versions": 60,
     **MERGE_TARGETS_MS,
+    **CONSULTATION_TARGETS_MS,
 }
 INDEX = "/charters/big/amendments"
 
@@ -165,11 +168,15 @@ def main() -> None:
             results["sqlite"] |= merge_benchmarks(
                 f"sqlite:///{folder}/bench.db", args.repeat, measure
             )
+            results["sqlite"] |= consultation_benchmarks(
+                f"sqlite:///{folder}/bench.db", args.repeat, measure
+            )
     if "postgresql" in engines:
         if postgres_reachable():
             results["postgresql"] = page_benchmarks(PG_URL, args.repeat)
             results["postgresql"] |= provenance_benchmarks(PG_URL, args.repeat)
             results["postgresql"] |= merge_benchmarks(PG_URL, args.repeat, measure)
+            results["postgresql"] |= consultation_benchmarks(PG_URL, args.repeat, measure)
         else:
             print(f"PostgreSQL at {PG_URL} not reachable: skipped", file=sys.stderr)
 

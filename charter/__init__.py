@@ -35,7 +35,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from charter.accounts import admin, views
     from charter.amendments.views import bp as amendments_bp
     from charter.cli import register_commands
+    from charter.consultation.questions import bp as questions_bp
+    from charter.consultation.views import bp as consultation_bp
     from charter.drafting.views import bp as drafting_bp
+    from charter.notifications_views import bp as notifications_bp
     from charter.process.views import bp as process_bp
     from charter.public.views import bp as public_bp
 
@@ -51,4 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(amendments_bp)
     app.register_blueprint(drafting_bp)
     app.register_blueprint(process_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(consultation_bp)
+    app.register_blueprint(questions_bp)
     return app

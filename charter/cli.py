@@ -85,6 +85,17 @@ def register_commands(app: Flask) -> None:
         if problems:
             raise click.exceptions.Exit(1)
 
+    @app.cli.command("digest")
+    def digest_command():
+        """E-mail the daily digests and retry failed e-mails; exit 1 when SMTP fails."""
+        from charter import notifications
+
+        sent, error = notifications.send_digests()
+        click.echo(f"Sent {sent} message(s).")
+        if error:
+            click.echo(f"Error: the mail server failed ({error}); run again later.", err=True)
+            raise click.exceptions.Exit(1)
+
     register_user_commands(app)
 
 

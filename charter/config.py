@@ -30,6 +30,9 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_USERNAME": "",
     "MAIL_PASSWORD": "",
     "MAIL_SENDER": "Charter <no-reply@localhost>",
+    # The site's address in e-mails (sent without a request, e.g. by `flask digest`); when
+    # neither set nor given in the environment, from SERVER_NAME if that is set.
+    "SITE_URL": "http://127.0.0.1:5000",
 }
 
 # Read from the environment when set: name -> type.
@@ -40,6 +43,7 @@ FROM_ENVIRONMENT = {
     "MAIL_USERNAME": str,
     "MAIL_PASSWORD": str,
     "MAIL_SENDER": str,
+    "SITE_URL": str,
     "PREFER_HTTPS": lambda value: value.lower() in ("1", "true", "yes"),
 }
 
@@ -84,5 +88,8 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
     if config.get("PREFER_HTTPS"):
         config["SESSION_COOKIE_SECURE"] = config["REMEMBER_COOKIE_SECURE"] = True
         config["PREFERRED_URL_SCHEME"] = "https"
+    if config.get("SERVER_NAME") and "SITE_URL" not in overrides and "SITE_URL" not in os.environ:
+        scheme = config.get("PREFERRED_URL_SCHEME", "http")
+        config["SITE_URL"] = f"{scheme}://{config['SERVER_NAME']}"
     config["SQLALCHEMY_DATABASE_URI"] = database_url(config["SQLALCHEMY_DATABASE_URI"])
     return config

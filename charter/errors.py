@@ -16,9 +16,10 @@ class DomainError(Exception):
 
     status = 400
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.field = field  # the form field the message is about, when it is about one
 
 
 class InvalidInput(DomainError):
@@ -31,6 +32,10 @@ class Conflict(DomainError):
 
 class Forbidden(DomainError):
     status = 403
+
+
+class TooMany(DomainError):
+    status = 429
 
 
 def _titles() -> dict[int, str]:

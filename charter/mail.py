@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Mapping
 from email.message import EmailMessage
 
 from flask import current_app
@@ -13,13 +14,16 @@ class DeliveryError(Exception):
     """The SMTP server could not be reached or refused the message."""
 
 
-def send(to: str, subject: str, body: str) -> None:
-    """Send a plain-text message (or log it when no SMTP server is configured)."""
+def send(to: str, subject: str, body: str, headers: Mapping[str, str] | None = None) -> None:
+    """Send a plain-text message, with extra headers if given (e.g. List-Unsubscribe), or
+    log it when no SMTP server is configured."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
     message["To"] = to
     message["Subject"] = subject
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
     if not config.get("MAIL_SERVER"):
         current_app.logger.info("E-mail (no MAIL_SERVER set) to %s: %s\n%s", to, subject, body)

@@ -56,6 +56,10 @@ POLICY: dict[str, Rule] = {
     "record_decision": Rule(frozenset({"secretariat"})),
     "read_audit": Rule(frozenset({"secretariat", "admin"})),
     "moderate": Rule(frozenset({"secretariat"})),
+    "flag": Rule(frozenset(ROLES) - {"public"}),
+    "follow": Rule(frozenset(ROLES) - {"public"}),
+    "manage_questions": Rule(frozenset({"secretariat"})),
+    "manage_themes": Rule(frozenset({"secretariat"})),
     "manage_users": Rule(frozenset({"secretariat", "admin"})),
     "manage_admins": Rule(frozenset({"admin"})),
     "manage_councils": Rule(frozenset({"secretariat", "admin"})),
@@ -157,6 +161,15 @@ def require(user: Any, action: str, target: Any = None, message: str | None = No
     if _closed_by_stage(user, action, target):
         raise Conflict(closed_message(action, target))
     raise Forbidden(message or _("You may not do this."))
+
+
+def refusal(user: Any, action: str, target: Any = None) -> str | None:
+    """Why user may not act, for a page to say in place of a form; None when they may."""
+    if can(user, action, target):
+        return None
+    if _closed_by_stage(user, action, target):
+        return closed_message(action, target)
+    return _("Your account does not allow this.")
 
 
 def _closed_by_stage(user: Any, action: str, target: Any) -> bool:

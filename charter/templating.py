@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
+from functools import lru_cache
 
-from flask import Flask
-from flask_babel import format_date, format_datetime
+from babel import Locale, dates
+from flask import Flask, g
+from flask_babel import format_date, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -22,6 +24,13 @@ STATE_LABELS = {
     "withdrawn": _l("withdrawn"),
     "merged": _l("merged"),
 }
+
+
+@lru_cache(maxsize=16_384)
+def _formatted_datetime(value: datetime, locale: Locale, timezone: tzinfo) -> str:
+    """A moment as the reader's language and time zone write it (a long thread has hundreds:
+    Babel takes tens of microseconds for each, so they are kept)."""
+    return dates.format_datetime(value, "medium", tzinfo=timezone, locale=locale)
 
 
 def _label_changes(html: str) -> Markup:
@@ -48,9 +57,23 @@ def init_app(app: Flask) -> None:
         user = permissions.current_user_or_none()
         return unread_count(user) if user is not None else 0
 
+    def is_following(charter, kind: str, ref: object) -> bool:
+        """Whether the signed-in user follows this section, amendment or question."""
+        from charter import notifications
+
+        return notifications.is_following(permissions.current_user_or_none(), charter, kind, ref)
+
+    def email_preferences_form():
+        """The signed-in user's e-mail preference, as the form that changes it."""
+        from charter.notifications_views import PreferencesForm
+
+        return PreferencesForm(formdata=None, obj=permissions.current_user_or_none())
+
     # Globals, not context variables, so imported macros see them too.
     app.jinja_env.globals["can"] = can
     app.jinja_env.globals["unread_notifications"] = unread_notifications
+    app.jinja_env.globals["is_following"] = is_following
+    app.jinja_env.globals["email_preferences_form"] = email_preferences_form
 
     @app.template_filter("markdown")
     def _markdown(text: str, id_prefix: str = "") -> Markup:
@@ -81,4 +104,8 @@ def init_app(app: Flask) -> None:
 
     @app.template_filter("datetime")
     def _datetime(value: datetime | None) -> str:
-        return format_datetime(value, "medium") if value else ""
+        if not value:
+            return ""
+        if "reader_clock" not in g:  # Babel's lookups cost more than the cached formatting
+            g.reader_clock = (get_locale(), get_timezone())
+        return _formatted_datetime(value, *g.reader_clock)

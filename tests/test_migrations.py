@@ -91,3 +91,41 @@ def test_upgrade_keeps_a_populated_database_and_gives_charters_their_stages(empt
     assert stages[2][2] == "comment,answer,propose,edit"
     assert tuple(charter) == ("An older charter", 1)
     assert versions == 1
+
+
+def test_upgrade_moves_amendment_discussions_into_the_consultation(empty_database):
+    app = create_app(app_config(empty_database))
+    statements = [
+        "INSERT INTO charter (id, slug, title, summary, created_at, stage_position) "
+        "VALUES (1, 'old', 'Old', '', '2024-01-01 00:00:00', 3)",
+        "INSERT INTO version (id, charter_id, number, digest, note, author, created_at) "
+        "VALUES (1, 1, 1, 'd1', 'First', 'Secretariat', '2024-01-01 00:00:00')",
+        'INSERT INTO "user" (id, email, display_name, organisation, country, region, language, '
+        "role, active, session_epoch, created_at) VALUES (1, 'a@example.org', 'Ana', '', '', '', "
+        "'en', 'sherpa', true, 0, '2024-01-01 00:00:00')",
+        "INSERT INTO amendment (id, charter_id, number, base_version_id, author_id, title, "
+        "justification, state, endorsement_count, section_keys, created_at, updated_at, revision) "
+        "VALUES (1, 1, 1, 1, 1, 'A change', 'Why', 'submitted', 0, '', '2024-01-01 00:00:00', "
+        "'2024-01-01 00:00:00', 1)",
+        "INSERT INTO amendment_comment (id, amendment_id, author_id, body, created_at) "
+        "VALUES (1, 1, 1, 'I agree.', '2024-01-02 00:00:00')",
+    ]
+    with app.app_context():
+        upgrade(revision="0004")
+        with db.engine.begin() as connection:
+            for statement in statements:
+                connection.execute(sa.text(statement))
+        upgrade()
+        with db.engine.connect() as connection:
+            moved = connection.execute(
+                sa.text(
+                    "SELECT charter_id, author_id, amendment_id, body, depth, open_flags "
+                    "FROM comment"
+                )
+            ).all()
+            preference = connection.execute(
+                sa.text('SELECT email_notifications FROM "user"')
+            ).scalar()
+        db.engine.dispose()
+    assert [tuple(row) for row in moved] == [(1, 1, 1, "I agree.", 0, 0)]
+    assert preference == "each"

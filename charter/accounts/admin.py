@@ -267,6 +267,7 @@ def audit_log():
 def _describe(objects: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str | None]]:
     """(label, link) of the objects of the log that have one: a query per kind of object."""
     from charter.amendments.models import Amendment
+    from charter.consultation.models import Comment
 
     def may(action: str) -> bool:
         return can(current_user, action)
@@ -301,6 +302,15 @@ def _describe(objects: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str
                 url_for("admin.council", council_id=council_id) if may("manage_councils") else None
             )
             found["council", str(council_id)] = (name, link)
+    if ids.get("comment"):
+        rows = db.session.execute(
+            sa.select(Comment.id, Charter.slug)
+            .join(Charter, Charter.id == Comment.charter_id)
+            .where(Comment.id.in_(ids["comment"]))
+        )
+        for comment_id, slug in rows:
+            link = url_for("consultation.permalink", slug=slug, comment_id=comment_id)
+            found["comment", str(comment_id)] = (_("Comment %(id)s", id=comment_id), link)
     if ids.get("invitation"):
         rows = db.session.execute(
             sa.select(Invitation.id, Invitation.email).where(Invitation.id.in_(ids["invitation"]))

@@ -58,6 +58,10 @@ class User(UserMixin, db.Model):
     country: Mapped[str] = mapped_column(String(100), default="")
     region: Mapped[str] = mapped_column(String(100), default="")
     language: Mapped[str] = mapped_column(String(8), default="en")
+    # How notifications reach this person by e-mail: each, daily (a digest) or never.
+    email_notifications: Mapped[str] = mapped_column(
+        String(10), default="each", server_default="each"
+    )
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
@@ -161,3 +165,5 @@ class Notification(db.Model):
     link: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+    # Set once the notification went out by e-mail, alone or in a digest.
+    emailed_at: Mapped[datetime | None]

@@ -159,18 +159,3 @@ class Endorsement(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship()
-
-
-class AmendmentComment(db.Model):
-    """A message in an amendment's discussion (a simple thread)."""
-
-    __tablename__ = "amendment_comment"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    amendment_id: Mapped[int] = mapped_column(
-        ForeignKey("amendment.id", ondelete="CASCADE"), index=True
-    )
-    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    author: Mapped[User] = relationship()

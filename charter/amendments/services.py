@@ -1,4 +1,4 @@
-"""Amendment use cases: propose, edit, submit, withdraw, co-sign, discuss, review."""
+"""Amendment use cases: propose, edit, submit, withdraw, co-sign, review."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from charter import audit, permissions
-from charter.accounts.models import Notification, User
+from charter import audit, notifications, permissions
+from charter.accounts.models import User
 from charter.amendments.models import (
     TRANSITIONS,
     Amendment,
-    AmendmentComment,
     AmendmentEvent,
     AmendmentOperation,
     Endorsement,
@@ -29,7 +28,6 @@ from charter.text.sections import Section
 
 MAX_TEXT_BYTES = 100 * 1024
 MAX_JUSTIFICATION = 10_000
-MAX_COMMENT = 10_000
 
 
 def _require(actor: User, action: str, target: object) -> None:
@@ -384,29 +382,9 @@ def review(actor: User, amendment: Amendment, accept: bool, reason: str) -> None
             reason=reason,
         )
     )
-    recipients = {amendment.author_id} | {e.user_id for e in amendment.endorsements}
     # A site-relative link, built without a request so the CLI and jobs can review too.
     link = f"/charters/{amendment.charter.slug}/amendments/{amendment.number}"
-    for user_id in sorted(recipients):
-        db.session.add(Notification(user_id=user_id, text=message, link=link))
-    db.session.flush()
-
-
-def discuss(actor: User, amendment: Amendment, body: str) -> AmendmentComment:
-    """Add a message to the amendment's discussion."""
-    _require(actor, "discuss_amendment", amendment)
-    body = body.strip()
-    if not body:
-        raise InvalidInput(_("The message is empty."))
-    if len(body) > MAX_COMMENT:
-        raise InvalidInput(_("The message is longer than 10,000 characters."))
-    comment = AmendmentComment(amendment_id=amendment.id, author_id=actor.id, body=body)
-    db.session.add(comment)
-    db.session.flush()
-    audit.record(
-        actor, "amendment.comment", amendment, after=f"comment {comment.id}: {audit.shorten(body)}"
-    )
-    return comment
+    notifications.notify(_told_of(amendment), message, link, actor=actor)
 
 
 def mark_merged(actor: User, amendment: Amendment, version_id: int, version_number: int) -> None:
@@ -423,6 +401,15 @@ def mark_merged(actor: User, amendment: Amendment, version_id: int, version_numb
         version=version_number,
     )
     link = f"/charters/{amendment.charter.slug}/amendments/{amendment.number}"
-    recipients = {amendment.author_id} | {e.user_id for e in amendment.endorsements}
-    for user_id in sorted(recipients):
-        db.session.add(Notification(user_id=user_id, text=message, link=link))
+    notifications.notify(_told_of(amendment), message, link, actor=actor)
+
+
+def _told_of(amendment: Amendment) -> set[int]:
+    """Who hears of a review or merge: the author, co-signers, and the followers who may
+    still read the amendment."""
+    followers = notifications.followers(amendment.charter, "amendment", amendment.number)
+    return (
+        {amendment.author_id}
+        | {e.user_id for e in amendment.endorsements}
+        | notifications.allowed(followers, "read_amendment", amendment)
+    )

@@ -9,12 +9,15 @@ from flask_login import current_user, login_required
 
 from charter.amendments import forms, present, services
 from charter.amendments import queries as amendment_queries
-from charter.amendments.models import Amendment, AmendmentComment, State
+from charter.amendments.models import Amendment, State
+from charter.consultation import queries as consultation_queries
+from charter.consultation import services as consultation_services
 from charter.consultation.models import GuidingQuestion, Theme
+from charter.consultation.views import Rights
 from charter.drafting import queries
 from charter.errors import Conflict, DomainError
 from charter.extensions import db
-from charter.permissions import authorize, current_user_or_none
+from charter.permissions import authorize, can, current_user_or_none
 from charter.text import rebase
 from charter.text.sections import Section, fit_body
 from charter.urls import query_int
@@ -201,11 +204,7 @@ def _render_show(charter, amendment: Amendment, status: int = 200, **forms_in_er
         on_head = present.against_head(
             amendment.base_version, head, operations, (amendment.id, amendment.revision)
         )
-    comments = db.session.scalars(
-        sa.select(AmendmentComment)
-        .where(AmendmentComment.amendment_id == amendment.id)
-        .order_by(AmendmentComment.created_at, AmendmentComment.id)
-    ).all()
+    comments = consultation_queries.threads(consultation_queries.amendment_comments(amendment.id))
     return render_template(
         "amendments/show.html",
         charter=charter,
@@ -215,6 +214,7 @@ def _render_show(charter, amendment: Amendment, status: int = 200, **forms_in_er
         on_head=on_head,
         reason_of=present.reason,
         comments=comments,
+        rights=Rights.on(charter, can(current_user_or_none(), "discuss_amendment", amendment)),
         endorsed=amendment_queries.endorsed_by(amendment, current_user_or_none()),
         sections=queries.sections_of(head),
         base_sections=queries.sections_of(amendment.base_version),
@@ -321,7 +321,7 @@ def discuss(slug: str, number: int):
     form = forms.MessageForm()
     if form.validate_on_submit():
         try:
-            services.discuss(current_user, amendment, form.body.data)
+            consultation_services.comment_on_amendment(current_user, amendment, form.body.data)
             db.session.commit()
         except DomainError as error:
             db.session.rollback()

@@ -309,3 +309,79 @@ AMENDMENTS: list[dict[str, Any]] = [
         "reason": "Accepted: it closes a gap the councils raised in the session.",
     },
 ]
+
+# The consultation, on the published text: answers to the guiding questions (by index),
+# comments and annotations on sections, a reply, and what the secretariat moderated.
+# Each: author e-mail, when, the body, themes; answers name their question, comments their
+# section (and a quoted passage for an annotation); "reply_to" is the index of an earlier
+# entry; "hidden" is the secretariat's reason, "flag" a participant's.
+CONSULTATION: list[dict[str, Any]] = [
+    {
+        "author": "partner@demo.charter.example.org",
+        "at": datetime(2021, 5, 3, 9, 30),
+        "question": 0,
+        "themes": ["Housing", "Accessibility"],
+        "body": (
+            "The Charter must speak of **informal settlements**: in our region most newcomers "
+            "first live outside any register, and services are planned without them."
+        ),
+    },
+    {
+        "author": "sherpa.opportunities@demo.charter.example.org",
+        "at": datetime(2021, 5, 3, 14, 10),
+        "question": 0,
+        "themes": ["Work", "Quality"],
+        "body": (
+            "Intermediary cities and small towns receive people too, often with no staff for "
+            "it. The Charter should say what the network offers them, not only the capitals."
+        ),
+    },
+    {
+        "author": "advisor@demo.charter.example.org",
+        "at": datetime(2021, 5, 4, 10, 0),
+        "reply_to": 0,
+        "body": "Agreed — and the registers should count people in informal housing.",
+    },
+    {
+        "author": "sherpa.city@demo.charter.example.org",
+        "at": datetime(2021, 5, 4, 11, 45),
+        "question": 1,
+        "themes": ["Education"],
+        "body": (
+            "Each Policy Council can collect two or three practices from its members before "
+            "the session, so that amendments rest on what cities already do."
+        ),
+    },
+    {
+        "author": "partner@demo.charter.example.org",
+        "at": datetime(2021, 5, 5, 16, 20),
+        "section": "article-2-equity",
+        "quote": "Equity is achieved by expanding capacity, not by dividing scarcity",
+        "themes": ["Availability"],
+        "body": "This sentence answers the first fear we hear in council meetings. Keep it.",
+    },
+    {
+        "author": "sherpa.opportunities@demo.charter.example.org",
+        "at": datetime(2021, 5, 6, 9, 5),
+        "section": "article-3-recognition",
+        "themes": ["Work"],
+        "body": (
+            "Recognition of diplomas needs a partner at national level: could the article "
+            "name the commitment to advocate for it?"
+        ),
+    },
+    {
+        "author": "partner@demo.charter.example.org",
+        "at": datetime(2021, 5, 6, 18, 40),
+        "section": "article-3-recognition",
+        "body": "Nobody reads this anyway. Total waste of money!!!",
+        "flag": ("advisor@demo.charter.example.org", "Off-topic and dismissive."),
+    },
+    {
+        "author": "advisor@demo.charter.example.org",
+        "at": datetime(2021, 5, 7, 8, 15),
+        "section": "article-3-recognition",
+        "body": "Buy cheap watches at example.com",
+        "hidden": "Advertising: not part of the consultation.",
+    },
+]

@@ -8,7 +8,8 @@ from charter import demo, permissions
 from charter.accounts import services as accounts
 from charter.accounts.models import User
 from charter.amendments import services as amendments
-from charter.consultation.models import GuidingQuestion, Theme
+from charter.consultation import services as consultation
+from charter.consultation.models import Comment, GuidingQuestion, Theme
 from charter.drafting import merge, queries, services
 from charter.drafting.models import Charter
 from charter.extensions import db
@@ -61,6 +62,7 @@ def load_demo() -> Charter | None:
     db.session.add_all([*themes.values(), *questions])
     db.session.flush()
     _propose_amendments(charter, themes, questions)
+    _consult(charter, themes, questions)
     db.session.flush()
     return charter
 
@@ -123,6 +125,46 @@ def _propose_amendments(
         )
         if published:
             merge.publish(secretariat, version)
+
+
+def _consult(charter: Charter, themes: dict[str, Theme], questions: list[GuidingQuestion]) -> None:
+    """demo.CONSULTATION through the services, dated as in the consultation; on the text
+    the public reads."""
+    version = queries.latest_visible(charter, None)
+    secretariat = _user("secretariat@demo.charter.example.org")
+    made: list[Comment | None] = []
+    for entry in demo.CONSULTATION:
+        author = _user(entry["author"])
+        theme_ids = [themes[name].id for name in entry.get("themes", ())]
+        if not permissions.can(author, "comment", charter):
+            made.append(None)  # an account that existed before the demo, with another role
+            continue
+        if "reply_to" in entry:
+            parent = made[entry["reply_to"]]
+            comment = consultation.reply_to(author, parent, entry["body"]) if parent else None
+        elif "question" in entry:
+            question = questions[entry["question"]]
+            comment = consultation.answer(author, question, entry["body"], themes=theme_ids)
+        else:
+            comment = consultation.comment_on_section(
+                author,
+                charter,
+                version,
+                entry["section"],
+                entry["body"],
+                themes=theme_ids,
+                quote=entry.get("quote", ""),
+            )
+        made.append(comment)
+        if comment is None:
+            continue
+        comment.created_at = entry["at"]
+        db.session.flush()
+        if "flag" in entry:
+            flagger, reason = entry["flag"]
+            consultation.flag(_user(flagger), comment, reason)
+        if "hidden" in entry:
+            consultation.hide(secretariat, comment, entry["hidden"])
 
 
 def _user(email: str) -> User:

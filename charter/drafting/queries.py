@@ -106,6 +106,12 @@ def version_or_404(charter: Charter, number: int, user: Any) -> VersionInfo:
     return VersionInfo(*row)
 
 
+def version_visible(charter: Charter, version_id: int, user: Any) -> bool:
+    """Whether the user may see this version of charter."""
+    query = _version_infos(charter, user).where(Version.id == version_id)
+    return db.session.execute(query).first() is not None
+
+
 def latest_visible(charter: Charter, user: Any) -> VersionInfo | None:
     """The newest version the user may see: for the public, the latest published one."""
     versions = db.session.execute(

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
 from charter.amendments.forms import ConfirmForm
+from charter.consultation import queries as consultation_queries
 from charter.drafting import merge, queries
 from charter.drafting import provenance as drafting_provenance
 from charter.errors import explained
@@ -57,6 +58,7 @@ def _render_version(charter, version, versions, *, latest: bool):
         changes=merge.changelog([version.id])[version.id],
         confirm=ConfirmForm(),
         canonical=latest,
+        comment_counts=consultation_queries.section_counts(charter, [v.id for v in versions]),
     )
 
 

@@ -5,7 +5,7 @@ from charter import demo
 from charter.accounts.models import Notification
 from charter.amendments import present
 from charter.amendments.models import Amendment, State
-from charter.consultation.models import GuidingQuestion, Theme
+from charter.consultation.models import Comment, GuidingQuestion, Theme
 from charter.drafting import queries
 from charter.drafting.models import Charter, Publication, SectionText, Version
 from charter.extensions import db
@@ -153,7 +153,18 @@ def test_demo_loads_themes_questions_and_amendments_in_every_state(runner):
     )
     assert on_head.status == "conflict"
     # The author and co-signers of the reviewed and merged amendments are told.
-    assert count(Notification) == 11
+    links = db.session.scalars(sa.select(Notification.link)).all()
+    assert len([link for link in links if "/amendments/" in link]) == 11
+
+    # The consultation: answers (one a reply), comments, an annotation, moderation.
+    comments = db.session.scalars(sa.select(Comment).order_by(Comment.id)).all()
+    assert len(comments) == len(demo.CONSULTATION)
+    assert [c.kind for c in comments].count("answer") == 4
+    assert [c.parent_id for c in comments if c.parent_id] == [comments[0].id]
+    assert [c.quote for c in comments if c.kind == "annotation"] == [demo.CONSULTATION[4]["quote"]]
+    assert [c.hidden_reason for c in comments if c.hidden] == [demo.CONSULTATION[7]["hidden"]]
+    assert [c.open_flags for c in comments if c.open_flags] == [1]
+    assert all(c.version.publication is not None for c in comments if c.section_key)
 
 
 def test_demo_if_empty_leaves_a_database_with_charters_alone(runner, tmp_path):
