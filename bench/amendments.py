@@ -184,3 +184,84 @@ def busiest_section(charter: Charter) -> str:
         .limit(1)
     )
     return rows.one()
+
+
+def seed_comments(charter: Charter, version: Version, count: int = 50_000, seed: int = 9) -> None:
+    """`count` comments on the charter (seed_index first: its authors and themes): answers
+    to 4 guiding questions, comments on sections (some annotations) and amendment
+    discussions, by 60 partners and the council members; a few hidden or deleted, a
+    quarter with a theme."""
+    from charter.consultation.models import Comment, GuidingQuestion, comment_theme
+
+    rng = random.Random(seed)
+    words = make_document(seed=1).split()
+    authors = list(db.session.scalars(sa.select(User.id).where(User.role != "secretariat")))
+    partners = [
+        accounts.create_user(
+            f"partner-{n}@bench.org",
+            "partner",
+            display_name=f"Partner {n:02d}",
+            organisation=f"City {n % 25}",
+            region=("Africa", "Americas", "Asia-Pacific", "Europe", "Middle East")[n % 5],
+        ).id
+        for n in range(60)
+    ]
+    questions = [
+        GuidingQuestion(charter_id=charter.id, position=n, text=f"Guiding question {n}?")
+        for n in range(1, 5)
+    ]
+    db.session.add_all(questions)
+    db.session.flush()
+    themes = list(db.session.scalars(sa.select(Theme.id).where(Theme.charter_id == charter.id)))
+    keys = [section.key for section in queries.sections_of(version)]
+    amendment_ids = list(
+        db.session.scalars(sa.select(Amendment.id).where(Amendment.charter_id == charter.id))
+    )
+    rows = []
+    for number in range(count):
+        kind = rng.random()
+        row = {
+            "charter_id": charter.id,
+            "author_id": rng.choice(partners if kind < 0.6 else authors),
+            "question_id": None,
+            "amendment_id": None,
+            "section_key": None,
+            "version_id": None,
+            "quote": None,
+            "quote_start": None,
+            "quote_prefix": "",
+            "quote_suffix": "",
+            "parent_id": None,
+            "depth": 0,
+            "body": " ".join(rng.choices(words, k=rng.randint(12, 60))),
+            "created_at": START + timedelta(minutes=number),
+            "deleted_at": START if number % 97 == 0 else None,
+            "hidden_at": START if number % 89 == 0 else None,
+            "hidden_by_id": None,
+            "hidden_reason": "Off-topic." if number % 89 == 0 else "",
+            "open_flags": 1 if number % 211 == 0 else 0,
+        }
+        if kind < 0.3:
+            row["question_id"] = rng.choice(questions).id
+        elif kind < 0.8:
+            row["section_key"], row["version_id"] = rng.choice(keys), version.id
+            if kind > 0.75:
+                at = rng.randrange(len(words) - 6)
+                row["quote"], row["quote_start"] = " ".join(words[at : at + 5]), at
+        else:
+            row["amendment_id"] = rng.choice(amendment_ids)
+        rows.append(row)
+    inserted = db.session.execute(
+        sa.insert(Comment).returning(Comment.id, sort_by_parameter_order=True), rows
+    )
+    ids = list(inserted.scalars())
+    tags = [
+        {"comment_id": comment_id, "theme_id": rng.choice(themes)}
+        for comment_id in ids
+        if rng.random() < 0.25
+    ]
+    db.session.execute(sa.insert(comment_theme), tags)
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("ANALYZE"))

@@ -181,8 +181,12 @@ def comment_on_amendment(
     _write(actor, amendment.charter, comment, body, (), parent)
     link = f"/charters/{amendment.charter.slug}/amendments/{amendment.number}#comment-{comment.id}"
     notifications.follow(actor, amendment.charter, "amendment", amendment.number)
-    recipients = notifications.followers(amendment.charter, "amendment", amendment.number)
-    recipients.add(amendment.author_id)
+    recipients = notifications.allowed(
+        notifications.followers(amendment.charter, "amendment", amendment.number)
+        | {amendment.author_id},
+        "read_amendment",
+        amendment,
+    )
     what = _("amendment %(number)s", number=amendment.number)
     _notify_reply(actor, comment, link)
     notifications.notify(
@@ -442,11 +446,7 @@ def _tell(
     _notify_reply(actor, comment, link)
     recipients = notifications.followers(comment.charter, kind, ref) - _parent_author(comment)
     if draft is not None and not queries.version_visible(comment.charter, draft.id, None):
-        recipients = {
-            user.id
-            for user in db.session.scalars(sa.select(User).where(User.id.in_(recipients)))
-            if permissions.can(user, "read_draft", comment.charter)
-        }
+        recipients = notifications.allowed(recipients, "read_draft", comment.charter)
     notifications.notify(
         recipients,
         _("%(name)s commented on %(what)s.", name=actor.display_name, what=what),
