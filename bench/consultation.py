@@ -105,9 +105,7 @@ def consultation_benchmarks(
 
         results = {
             "page: section comments, 500 + 100 annotated": measure(get(public), repeat),
-            "page: section comments, signed in": measure(
-                get(member), repeat
-            ),
+            "page: section comments, signed in": measure(get(member), repeat),
         }
         db.session.remove()  # the requests ran in this app context: end their transaction
         db.drop_all()

@@ -25,10 +25,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import amendments  # noqa: E402
 from bench.consultation import TARGETS_MS as CONSULTATION_TARGETS_MS  # noqa: E402
 from bench.consultation import consultation_benchmarks  # noqa: E402
+from bench.dashboard import TARGETS_MS as DASHBOARD_TARGETS_MS  # noqa: E402
+from bench.dashboard import dashboard_benchmarks  # noqa: E402
 from bench.generate import edit_document, make_document  # noqa: E402
 from bench.merge import TARGETS_MS as MERGE_TARGETS_MS  # noqa: E402
 from bench.merge import merge_benchmarks  # noqa: E402
 from bench.provenance import provenance_benchmarks  # noqa: E402
+from bench.search import TARGETS_MS as SEARCH_TARGETS_MS  # noqa: E402
+from bench.search import search_benchmarks  # noqa: E402
 from charter import create_app  # noqa: E402
 from charter.amendments import present  # noqa: E402
 from charter.drafting import queries, services  # noqa: E402
@@ -52,6 +56,8 @@ TARGETS_MS = {
     "page: provenance overview, 200 versions": 60,
     **MERGE_TARGETS_MS,
     **CONSULTATION_TARGETS_MS,
+    **SEARCH_TARGETS_MS,
+    **DASHBOARD_TARGETS_MS,
 }
 INDEX = "/charters/big/amendments"
 
@@ -171,12 +177,20 @@ def main() -> None:
             results["sqlite"] |= consultation_benchmarks(
                 f"sqlite:///{folder}/bench.db", args.repeat, measure
             )
+            results["sqlite"] |= search_benchmarks(
+                f"sqlite:///{folder}/bench.db", args.repeat, measure
+            )
+            results["sqlite"] |= dashboard_benchmarks(
+                f"sqlite:///{folder}/bench.db", args.repeat, measure
+            )
     if "postgresql" in engines:
         if postgres_reachable():
             results["postgresql"] = page_benchmarks(PG_URL, args.repeat)
             results["postgresql"] |= provenance_benchmarks(PG_URL, args.repeat)
             results["postgresql"] |= merge_benchmarks(PG_URL, args.repeat, measure)
             results["postgresql"] |= consultation_benchmarks(PG_URL, args.repeat, measure)
+            results["postgresql"] |= search_benchmarks(PG_URL, args.repeat, measure)
+            results["postgresql"] |= dashboard_benchmarks(PG_URL, args.repeat, measure)
         else:
             print(f"PostgreSQL at {PG_URL} not reachable: skipped", file=sys.stderr)
 

@@ -37,10 +37,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from charter.cli import register_commands
     from charter.consultation.questions import bp as questions_bp
     from charter.consultation.views import bp as consultation_bp
+    from charter.dashboard.views import bp as dashboard_bp
+    from charter.dossier.views import bp as dossier_bp
     from charter.drafting.views import bp as drafting_bp
     from charter.notifications_views import bp as notifications_bp
     from charter.process.views import bp as process_bp
     from charter.public.views import bp as public_bp
+    from charter.search.views import bp as search_bp
 
     with app.app_context():
         database.configure_engine(db.engine)
@@ -53,8 +56,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(amendments_bp)
     app.register_blueprint(drafting_bp)
+    app.register_blueprint(dossier_bp)
     app.register_blueprint(process_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(consultation_bp)
     app.register_blueprint(questions_bp)
+    app.register_blueprint(search_bp)
+    app.register_blueprint(dashboard_bp)
     return app

@@ -54,6 +54,7 @@ POLICY: dict[str, Rule] = {
     "advance_stage": Rule(frozenset({"secretariat"})),
     "manage_stages": Rule(frozenset({"secretariat"})),
     "record_decision": Rule(frozenset({"secretariat"})),
+    "read_dossier": Rule(frozenset({"secretariat"})),
     "read_audit": Rule(frozenset({"secretariat", "admin"})),
     "moderate": Rule(frozenset({"secretariat"})),
     "flag": Rule(frozenset(ROLES) - {"public"}),

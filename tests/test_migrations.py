@@ -10,6 +10,7 @@ from flask_migrate import upgrade
 
 from charter import create_app
 from charter.extensions import db
+from charter.search.models import include_name, include_object
 from tests.conftest import (
     ON_POSTGRES,
     TEST_DATABASE_URL,
@@ -36,7 +37,15 @@ def test_upgrade_on_an_empty_database_matches_the_models(empty_database):
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            # The full-text structures exist only as raw DDL (charter.search.models).
+            context = MigrationContext.configure(
+                connection,
+                opts={
+                    "compare_type": True,
+                    "include_name": include_name,
+                    "include_object": include_object,
+                },
+            )
             differences = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert differences == []
@@ -129,3 +138,66 @@ def test_upgrade_moves_amendment_discussions_into_the_consultation(empty_databas
         db.engine.dispose()
     assert [tuple(row) for row in moved] == [(1, 1, 1, "I agree.", 0, 0)]
     assert preference == "each"
+
+
+def test_upgrade_indexes_what_a_populated_database_holds(empty_database):
+    app = create_app(app_config(empty_database))
+    statements = [
+        "INSERT INTO charter (id, slug, title, summary, created_at, stage_position) "
+        "VALUES (1, 'old', 'Old', '', '2024-01-01 00:00:00', 3)",
+        "INSERT INTO section_text (hash, body) VALUES ('h1', 'The *lighthouse* guides.'), "
+        "('h2', 'The zeppelin is a draft.')",
+        "INSERT INTO version (id, charter_id, number, digest, note, author, created_at) "
+        "VALUES (1, 1, 1, 'd1', '', 'S', '2024-01-01 00:00:00'), "
+        "(2, 1, 2, 'd2', '', 'S', '2024-01-02 00:00:00')",
+        "INSERT INTO publication (version_id, published_at, published_by) "
+        "VALUES (1, '2024-01-01 00:00:00', 'S')",
+        "INSERT INTO version_section (version_id, position, key, level, heading, text_hash) "
+        "VALUES (1, 0, 'a', 2, 'Article', 'h1'), (2, 0, 'a', 2, 'Article', 'h2')",
+        'INSERT INTO "user" (id, email, display_name, organisation, country, region, language, '
+        "email_notifications, role, active, session_epoch, created_at) VALUES (1, "
+        "'a@example.org', 'Ana', '', '', '', 'en', 'each', 'sherpa', true, 0, "
+        "'2024-01-01 00:00:00')",
+        "INSERT INTO amendment (id, charter_id, number, base_version_id, author_id, title, "
+        "justification, state, endorsement_count, section_keys, created_at, updated_at, revision) "
+        "VALUES (1, 1, 1, 1, 1, 'A narwhal', 'Why', 'draft', 0, 'a', '2024-01-01 00:00:00', "
+        "'2024-01-01 00:00:00', 1)",
+        "INSERT INTO amendment_operation (id, amendment_id, position, kind, section_key, text) "
+        "VALUES (1, 1, 0, 'modify', 'a', 'The quokka guides.')",
+        "INSERT INTO comment (id, charter_id, author_id, amendment_id, version_id, section_key, "
+        "quote_prefix, quote_suffix, depth, body, created_at, hidden_at, hidden_reason, "
+        "open_flags) VALUES (1, 1, 1, NULL, 1, 'a', '', '', 0, 'An axolotl.', "
+        "'2024-01-02 00:00:00', NULL, '', 0), (2, 1, 1, 1, NULL, NULL, '', '', 0, "
+        "'A pangolin.', '2024-01-02 00:00:00', '2024-01-03 00:00:00', 'No.', 0)",
+    ]
+    with app.app_context():
+        upgrade(revision="0005")
+        with db.engine.begin() as connection:
+            for statement in statements:
+                connection.execute(sa.text(statement))
+        upgrade()
+        with db.engine.connect() as connection:
+            documents = connection.execute(
+                sa.text(
+                    "SELECT kind, version_id, amendment_id, comment_id, title, body, "
+                    "amendment_state, hidden FROM search_document ORDER BY id"
+                )
+            ).all()
+            if ON_POSTGRES:
+                match = "search_vector @@ plainto_tsquery('english', :word)"
+                found = "SELECT comment_id FROM search_document WHERE " + match
+            else:
+                found = (
+                    "SELECT d.comment_id FROM search_fts JOIN search_document d "
+                    "ON d.id = search_fts.rowid WHERE search_fts MATCH :word"
+                )
+            axolotl = connection.execute(sa.text(found), {"word": "axolotl"}).scalars().all()
+        db.engine.dispose()
+    assert [(kind, v, a, c, t, b, s, bool(h)) for kind, v, a, c, t, b, s, h in documents] == [
+        ("section", 1, None, None, "Article", "The lighthouse guides.", None, False),
+        ("section", 2, None, None, "Article", "The zeppelin is a draft.", None, False),
+        ("amendment", None, 1, None, "A narwhal", "Why\nThe quokka guides.", "draft", False),
+        ("comment", 1, None, 1, "", "An axolotl.", None, False),
+        ("comment", None, 1, 2, "", "A pangolin.", "draft", True),
+    ]
+    assert axolotl == [1]

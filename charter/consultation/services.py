@@ -89,18 +89,6 @@ def may_edit(user: User | None, comment: Comment) -> bool:
     )
 
 
-def may_delete(user: User | None, comment: Comment) -> bool:
-    return user is not None and comment.author_id == user.id and comment.live
-
-
-def may_flag(user: User | None, comment: Comment) -> bool:
-    return (
-        permissions.can(user, "flag", comment.charter)
-        and comment.author_id != user.id
-        and comment.live
-    )
-
-
 # Writing ----------------------------------------------------------------------------------
 
 

@@ -56,7 +56,9 @@ def _render_version(charter, version, versions, *, latest: bool):
         may_propose=can(user, "propose_amendment", charter) and is_head,
         may_edit=can(user, "edit_draft", charter) and is_head,
         changes=merge.changelog([version.id])[version.id],
-        confirm=ConfirmForm(),
+        # Only for those who may publish: a form writes a CSRF token into the session, and
+        # the public's copy of the page must carry no cookie (it is cached).
+        confirm=ConfirmForm() if can(user, "publish", charter) else None,
         canonical=latest,
         comment_counts=consultation_queries.section_counts(charter, [v.id for v in versions]),
     )
@@ -179,3 +181,7 @@ def section_provenance(slug: str, number: int, key: str):
         version=version,
         provenance=drafting_provenance.section_provenance(charter, version, key, user),
     )
+
+
+# Downloads, feeds, the timeline and the caching of public pages add themselves to bp.
+from charter.public import caching, downloads, feeds, timeline  # noqa: E402, F401

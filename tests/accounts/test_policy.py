@@ -50,6 +50,7 @@ EXPECTED = {
     "advance_stage": ({"secretariat"}, ALL_STAGES, False),
     "manage_stages": ({"secretariat"}, ALL_STAGES, False),
     "record_decision": ({"secretariat"}, ALL_STAGES, False),
+    "read_dossier": ({"secretariat"}, ALL_STAGES, False),
     "read_audit": ({"secretariat", "admin"}, ALL_STAGES, False),
     "moderate": ({"secretariat"}, ALL_STAGES, False),
     "flag": (EVERYONE - {"public"}, ALL_STAGES, False),

@@ -1,0 +1,1 @@
+"""The participation dashboard: contributions to a charter, in aggregate."""

@@ -1,0 +1,136 @@
+"""HTTP caching of what the public reads of published versions: strong ETags and 304s.
+
+Only anonymous requests are cached: a signed-in person's pages may hold drafts and forms
+(charter.security sends them `no-store`). Two kinds of answers:
+
+- Downloads are pure functions of a published version: their ETag is computed from what
+  goes into them *before* they are made (`download_tag`), so a 304 skips the work.
+- Pages (version, compare, provenance, feeds) also show things that move while the version
+  does not: comment counts, the stage banner (which changes by itself when a stage's dates
+  pass), the "read the latest" banner, Bureau decisions, people's names. Their ETag is the
+  sha256 of the bytes sent (`cache_page`), so it can never call a changed page unchanged;
+  a short max-age bounds how long a cache keeps one without asking.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Flask, Response, current_app, request, session
+from flask_babel import get_locale, get_timezone
+from flask_login import current_user
+
+from charter.public.views import bp
+
+PAGE_MAX_AGE = 300  # five minutes: the moving parts of a page may be that late in a cache
+DOWNLOAD_MAX_AGE = 86_400  # a day: a download changes only if the charter is renamed or an
+# older draft gets published (it joins the chain the JSON lists)
+
+_BUILD_SUFFIXES = (".py", ".html", ".css", ".js", ".svg", ".mo", ".md")
+
+
+@lru_cache(maxsize=8)
+def _fingerprint(*roots: str) -> str:
+    """sha256 over the code, templates and assets under roots (read once per process)."""
+    digest = hashlib.sha256()
+    for root in roots:
+        base = Path(root)
+        if not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*")):
+            if path.suffix in _BUILD_SUFFIXES and path.is_file():
+                digest.update(str(path.relative_to(base)).encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def build_id(app: Flask | None = None) -> str:
+    """What the app renders with: BUILD_ID when configured, else a hash of its files."""
+    app = app or current_app
+    configured = app.config.get("BUILD_ID")
+    if configured:
+        return str(configured)
+    roots = [app.root_path, app.static_folder or ""]
+    if app.template_folder:
+        roots.append(os.path.normpath(os.path.join(app.root_path, app.template_folder)))
+    return _fingerprint(*roots)
+
+
+def anonymous() -> bool:
+    """Whether the request comes from someone not signed in: only they share caches."""
+    return not (current_user and current_user.is_authenticated)
+
+
+def cacheable() -> bool:
+    """Whether this request's answer may go to a shared cache: anonymous, a plain read,
+    and no message waiting to be shown to this browser alone."""
+    return request.method in ("GET", "HEAD") and anonymous() and "_flashes" not in session
+
+
+def download_tag(*parts: object, localized: bool = False) -> str:
+    """The ETag of a download made from parts (digests, title, format…) with this build."""
+    reader = f"{get_locale()} {get_timezone()}" if localized else ""
+    pieces = [build_id(), reader, *map(str, parts)]
+    return hashlib.sha256("\x1f".join(pieces).encode("utf-8")).hexdigest()
+
+
+def not_modified(tag: str, *, localized: bool = False) -> Response | None:
+    """A 304 when the client holds the download tagged so, None otherwise (or when the
+    request may not be cached at all)."""
+    if not cacheable() or not request.if_none_match.contains(tag):
+        return None
+    response = Response(status=304)
+    return public(response, tag, DOWNLOAD_MAX_AGE, localized=localized)
+
+
+def public(response: Response, tag: str, max_age: int, *, localized: bool = True) -> Response:
+    """Mark a response as cacheable by anyone for max_age seconds, with a strong ETag."""
+    response.set_etag(tag)
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    if localized:
+        response.vary.add("Accept-Language")
+    # Whoever sends another cookie (someone signed in) must not be given this copy.
+    response.vary.add("Cookie")
+    return response
+
+
+def cache_page(response: Response) -> Response:
+    """Tag an anonymous 200 page by the sha256 of its bytes; a 304 when the client has it.
+
+    A page that wrote to the session (a message shown, a form's token) is this browser's
+    own: it is left uncached.
+    """
+    if (
+        response.status_code != 200
+        or not cacheable()
+        or session.modified
+        or "Set-Cookie" in response.headers
+        or response.direct_passthrough
+    ):
+        return response
+    tag = hashlib.sha256(response.get_data()).hexdigest()
+    public(response, tag, PAGE_MAX_AGE)
+    return response.make_conditional(request)
+
+
+# Pages of published versions (anonymous readers see nothing else) and the feeds.
+PAGES = frozenset(
+    {
+        "public.version",
+        "public.compare",
+        "public.provenance",
+        "public.section_provenance",
+        "public.charter_feed",
+        "public.stages_feed",
+        "public.site_feed",
+    }
+)
+
+
+@bp.after_request
+def _cache_pages(response: Response) -> Response:
+    return cache_page(response) if request.endpoint in PAGES else response

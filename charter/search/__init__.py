@@ -1,0 +1,1 @@
+"""Full-text search over what the viewer may see: sections, amendments, answers, comments."""
