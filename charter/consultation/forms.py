@@ -15,8 +15,18 @@ from charter.accounts.forms import CheckboxList, options
 from charter.consultation.models import Theme
 
 
-class CommentForm(FlaskForm):
-    """A new comment on a section, with an optional quoted passage; or an answer."""
+class _WithThemes(FlaskForm):
+    """A new contribution that may carry themes of its charter."""
+
+    themes = CheckboxList(_l("Themes"), coerce=int, validate_choice=True)
+
+    def with_themes(self, themes: list[Theme]) -> _WithThemes:
+        self.themes.choices = options((theme.id, theme.name) for theme in themes)
+        return self
+
+
+class CommentForm(_WithThemes):
+    """A new comment on a section, with an optional quoted passage."""
 
     body = TextAreaField(
         _l("Your comment"), description=_l("Markdown: **bold**, *italic*, [links](https://…).")
@@ -26,24 +36,14 @@ class CommentForm(FlaskForm):
         description=_l("Copy the words from the section exactly, or select them in the text."),
     )
     position = IntegerField(validators=[Optional(), NumberRange(min=0, max=10_000_000)])
-    themes = CheckboxList(_l("Themes"), coerce=int, validate_choice=True)
-
-    def with_themes(self, themes: list[Theme]) -> CommentForm:
-        self.themes.choices = options((theme.id, theme.name) for theme in themes)
-        return self
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(_WithThemes):
     """An answer to a guiding question."""
 
     body = TextAreaField(
         _l("Your answer"), description=_l("Markdown: **bold**, *italic*, [links](https://…).")
     )
-    themes = CheckboxList(_l("Themes"), coerce=int, validate_choice=True)
-
-    def with_themes(self, themes: list[Theme]) -> AnswerForm:
-        self.themes.choices = options((theme.id, theme.name) for theme in themes)
-        return self
 
 
 class ReplyForm(FlaskForm):
