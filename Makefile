@@ -4,14 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app charter
 
-.PHONY: run test test-sqlite test-postgres serve bench lint format clean
+.PHONY: run test test-sqlite test-postgres serve bench lint format clean messages translations
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed translations
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test translations node_modules/.installed
 	bash scripts/test.sh
 
 bench: $(VENV)/.installed-test
@@ -24,6 +24,22 @@ lint: $(VENV)/.installed-test
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format charter tests bench
 	$(BIN)/ruff check --fix charter tests bench
+
+# Translations: `make messages` extracts the strings and updates the fr/es catalogues
+# (translate the new entries in charter/translations/*/LC_MESSAGES/messages.po);
+# `make translations` compiles them (the .mo files are built, never committed).
+CATALOGUES := $(wildcard charter/translations/*/LC_MESSAGES/messages.po)
+
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k n_ \
+	  --add-location=file --sort-output --project=Charter -o charter/translations/messages.pot .
+	$(BIN)/pybabel update -i charter/translations/messages.pot -d charter/translations \
+	  --ignore-obsolete --no-fuzzy-matching
+
+translations: $(CATALOGUES:.po=.mo)
+
+%.mo: %.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
@@ -38,5 +54,15 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.created
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+# axe-core, for the accessibility tests (tests/browser/test_accessibility.py).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund && touch $@; \
+	elif [ "$${CI:-}" = "true" ]; then \
+	  echo "npm is required in CI (axe-core for the accessibility tests)."; exit 1; \
+	else \
+	  echo "npm not found: the accessibility tests will be skipped (install Node.js and npm)."; \
+	fi
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .hypothesis .ruff_cache

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from charter import config as config_module
-from charter.extensions import babel, csrf, db, limiter, login_manager, migrate
+from charter.extensions import csrf, db, limiter, login_manager, migrate
 from charter.urls import BoundedIntConverter
 
 
@@ -27,11 +27,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
     csrf.init_app(app)
-    babel.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
 
-    from charter import audit, database, errors, security, templating  # noqa: F401 (models)
+    from charter import audit, database, errors, i18n, security, templating  # noqa: F401
     from charter.accounts import admin, views
     from charter.amendments.views import bp as amendments_bp
     from charter.cli import register_commands
@@ -44,9 +43,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from charter.process.views import bp as process_bp
     from charter.public.views import bp as public_bp
     from charter.search.views import bp as search_bp
+    from charter.translating.views import bp as translating_bp
 
     with app.app_context():
         database.configure_engine(db.engine)
+    i18n.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
@@ -63,4 +64,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(questions_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(translating_bp)
     return app

@@ -27,7 +27,10 @@ def register_commands(app: Flask) -> None:
     @click.option("--slug", help="Short name used in addresses (default: from the title).")
     @click.option("--author", default="Secretariat", show_default=True)
     @click.option("--publish", is_flag=True, help="Publish version 1 at once.")
-    def import_command(file: Path, title: str, slug: str | None, author: str, publish: bool):
+    @click.option("--language", default="en", show_default=True, help="en, fr or es: the text's.")
+    def import_command(
+        file: Path, title: str, slug: str | None, author: str, publish: bool, language: str
+    ):
         """Create a charter whose version 1 is a Markdown FILE."""
         from charter.drafting import services
 
@@ -37,7 +40,7 @@ def register_commands(app: Flask) -> None:
             fail(f"{file}: the file is larger than 2 MB")
         try:
             charter = services.import_charter(
-                file.read_bytes(), title, slug, author=author, publish_it=publish
+                file.read_bytes(), title, slug, author=author, publish_it=publish, language=language
             )
             db.session.commit()
         except DomainError as error:

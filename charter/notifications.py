@@ -33,6 +33,7 @@ from charter.consultation.models import FOLLOW_KINDS, Follow, GuidingQuestion
 from charter.drafting.models import Charter, utcnow
 from charter.errors import InvalidInput
 from charter.extensions import db
+from charter.notices import Notice, shown
 
 # How often a person wants e-mail about their notifications.
 EMAIL_CHOICES = {
@@ -56,10 +57,17 @@ _PENDING = "charter.notifications.pending"
 # Notifying and following -------------------------------------------------------------------
 
 
-def notify(user_ids: Iterable[int], text: str, link: str, *, actor: User | None = None) -> None:
-    """Tell each user (once, never the actor) that something happened, linking to it."""
+def notify(
+    user_ids: Iterable[int], notice: Notice, link: str, *, actor: User | None = None
+) -> None:
+    """Tell each user (once, never the actor) that something happened, linking to it; each
+    reads the notice in their own language."""
     recipients = set(user_ids) - ({actor.id} if actor is not None else set())
-    added = [Notification(user_id=user_id, text=text, link=link) for user_id in sorted(recipients)]
+    text, params = notice.english(), notice.dumps()
+    added = [
+        Notification(user_id=user_id, text=text, message=notice.msgid, params=params, link=link)
+        for user_id in sorted(recipients)
+    ]
     db.session.add_all(added)
     db.session.flush()
     db.session.info.setdefault(_NEW, []).extend(notification.id for notification in added)
@@ -262,13 +270,20 @@ class _Row:
     """A notification to e-mail and its recipient, read before the claim commits."""
 
     id: int
-    text: str
+    written: str
+    message: str | None
+    params: str | None
     link: str
     created_at: datetime
     user_id: int
     email: str
-    language: str
+    language: str | None
     preference: str
+
+    @property
+    def text(self) -> str:
+        """In the language of the locale in force (the recipient's, when e-mailing)."""
+        return shown(self.written, self.message, self.params)
 
 
 def _rows(*conditions: Any) -> list[_Row]:
@@ -276,6 +291,8 @@ def _rows(*conditions: Any) -> list[_Row]:
         sa.select(
             Notification.id,
             Notification.text,
+            Notification.message,
+            Notification.params,
             Notification.link,
             Notification.created_at,
             User.id,

@@ -32,6 +32,7 @@ class Rule:
     member: bool = False  # sherpas and advisors must sit on a council of the charter
     author: bool | None = None  # True: only the target's author; False: anyone but them
     private_drafts: bool = False  # a target still in draft is its author's alone
+    flag: str | None = None  # a user attribute that grants the action to any member too
 
 
 POLICY: dict[str, Rule] = {
@@ -61,6 +62,7 @@ POLICY: dict[str, Rule] = {
     "follow": Rule(frozenset(ROLES) - {"public"}),
     "manage_questions": Rule(frozenset({"secretariat"})),
     "manage_themes": Rule(frozenset({"secretariat"})),
+    "translate": Rule(frozenset({"secretariat"}), flag="translator"),
     "manage_users": Rule(frozenset({"secretariat", "admin"})),
     "manage_admins": Rule(frozenset({"admin"})),
     "manage_councils": Rule(frozenset({"secretariat", "admin"})),
@@ -95,7 +97,8 @@ def _allowed(user: Any, action: str, target: Any, *, stage: bool) -> bool:
     """The policy; with stage=False, what the answer would be if the stage opened the action."""
     rule = POLICY[action]
     role = role_of(user)
-    if role not in rule.roles:
+    flagged = rule.flag is not None and role != "public" and getattr(user, rule.flag, False)
+    if role not in rule.roles and not flagged:
         return False
     if rule.author is not None or rule.private_drafts:
         author_id = getattr(target, "author_id", None)

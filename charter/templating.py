@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from babel import Locale, dates
 from flask import Flask, g
-from flask_babel import format_date, get_locale, get_timezone
+from flask_babel import format_date, format_decimal, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -97,6 +97,11 @@ def init_app(app: Flask) -> None:
     @app.template_filter("state_label")
     def _state_label(state: str) -> str:
         return str(STATE_LABELS[str(state)])
+
+    @app.template_filter("number")
+    def _number(value: int | float) -> str:
+        """A number as the reader's language writes it (10,000 · 10 000 · 10.000)."""
+        return format_decimal(value)
 
     @app.template_filter("date")
     def _date(value: datetime | None) -> str:

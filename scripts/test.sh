@@ -30,14 +30,12 @@ run_pytest() {  # label, then pytest arguments
   return $status
 }
 
-run_pytest "SQLite" "$@" || exit 1
-
 if "$BIN/python" - "$PG_URL" <<'PY' 2>/tmp/charter-pg-check.txt
 import sys, psycopg
 psycopg.connect(sys.argv[1], connect_timeout=3).close()
 PY
 then
-  TEST_DATABASE_URL="$PG_URL" run_pytest "PostgreSQL ($PG_URL)" "$@" || exit 1
+  POSTGRES=yes
 else
   echo "PostgreSQL at $PG_URL is not reachable: $(tail -n 1 /tmp/charter-pg-check.txt)"
   if [ "$CI" = "true" ]; then
@@ -45,4 +43,30 @@ else
     exit 1
   fi
   echo "Skipping the PostgreSQL run (set TEST_DATABASE_URL, or start PostgreSQL)."
+  POSTGRES=no
+fi
+
+# The two engines' runs share nothing (each has its own database files or PostgreSQL
+# database), so on a machine with two cores or more they run side by side, each into its own
+# log, printed when it ends. PARALLEL=0 runs them one after the other, live.
+if [ "$POSTGRES" = "yes" ] && [ "${PARALLEL:-1}" != "0" ] && [ "$(nproc)" -ge 2 ]; then
+  LOGS=$(mktemp -d)
+  echo "Running the suite on SQLite and on PostgreSQL side by side (PARALLEL=0 for one at a time)…"
+  run_pytest "SQLite" "$@" >"$LOGS/sqlite.log" 2>&1 &
+  SQLITE_PID=$!
+  TEST_DATABASE_URL="$PG_URL" run_pytest "PostgreSQL ($PG_URL)" -p no:cacheprovider "$@" \
+    >"$LOGS/postgresql.log" 2>&1 &
+  POSTGRES_PID=$!
+  wait $SQLITE_PID; SQLITE_STATUS=$?
+  cat "$LOGS/sqlite.log"
+  wait $POSTGRES_PID; POSTGRES_STATUS=$?
+  cat "$LOGS/postgresql.log"
+  rm -rf "$LOGS"
+  [ $SQLITE_STATUS -eq 0 ] && [ $POSTGRES_STATUS -eq 0 ]
+  exit $?
+fi
+
+run_pytest "SQLite" "$@" || exit 1
+if [ "$POSTGRES" = "yes" ]; then
+  TEST_DATABASE_URL="$PG_URL" run_pytest "PostgreSQL ($PG_URL)" "$@" || exit 1
 fi

@@ -28,6 +28,20 @@ ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql"))
 RUN_DATABASE_URL = f"{TEST_DATABASE_URL.rsplit('/', 1)[0]}/charter_test_{os.getpid()}"
 
 
+def pytest_sessionstart(session) -> None:
+    """Compile the translation catalogues that are missing or older than their source
+    (`make test` does it too; this keeps a bare `pytest` from testing stale French)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[1] / "charter" / "translations"
+    for po in root.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source, mo.open("wb") as target:
+                write_mo(target, read_po(source, locale=po.parts[-3]))
+
+
 def server_admin():
     """An autocommit engine on TEST_DATABASE_URL, to create and drop databases."""
     return sa.create_engine(
@@ -136,8 +150,10 @@ def make_app(database_uri: str) -> Iterator:
         @app.before_request
         def _forget_cached_user() -> None:
             # Tests keep one app context pushed across requests, so `g` outlives a
-            # request here (never in production): forget the user Flask-Login cached.
-            g.pop("_login_user", None)
+            # request here (never in production): forget the user Flask-Login cached,
+            # and the language and clock Flask-Babel and our filters chose.
+            for name in ("_login_user", "_flask_babel", "reader_clock"):
+                g.pop(name, None)
 
         apps.append(app)
         return app

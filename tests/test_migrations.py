@@ -201,3 +201,41 @@ def test_upgrade_indexes_what_a_populated_database_holds(empty_database):
         ("comment", None, 1, 2, "", "A pangolin.", "draft", True),
     ]
     assert axolotl == [1]
+
+
+def test_upgrade_to_languages_keeps_charters_people_and_notifications(empty_database):
+    app = create_app(app_config(empty_database))
+    statements = [
+        "INSERT INTO charter (id, slug, title, summary, created_at, stage_position) "
+        "VALUES (1, 'old', 'Old', '', '2024-01-01 00:00:00', 1)",
+        'INSERT INTO "user" (id, email, display_name, organisation, country, region, language, '
+        "email_notifications, role, active, session_epoch, created_at) VALUES (1, "
+        "'a@example.org', 'Ana', '', '', '', 'fr', 'each', 'partner', true, 0, "
+        "'2024-01-01 00:00:00'), (2, 'b@example.org', 'Bob', '', '', '', 'en', 'each', "
+        "'partner', true, 0, '2024-01-01 00:00:00')",
+        "INSERT INTO notification (id, user_id, text, link, created_at) "
+        "VALUES (1, 1, 'Bob replied to your comment.', '/x', '2024-01-01 00:00:00')",
+    ]
+    with app.app_context():
+        upgrade(revision="0006")
+        with db.engine.begin() as connection:
+            for statement in statements:
+                connection.execute(sa.text(statement))
+        upgrade()
+        with db.engine.connect() as connection:
+            charter = connection.execute(sa.text("SELECT slug, language FROM charter")).one()
+            users = connection.execute(
+                sa.text('SELECT language, translator FROM "user" ORDER BY id')
+            ).all()
+            notification = connection.execute(
+                sa.text("SELECT text, message, params FROM notification")
+            ).one()
+        db.engine.dispose()
+    assert tuple(charter) == ("old", "en")
+    # "en" was the default nobody could tell from a choice: the browser decides again.
+    assert [(language, bool(translator)) for language, translator in users] == [
+        ("fr", False),
+        (None, False),
+    ]
+    # Written before notices were kept untranslated: shown as written.
+    assert tuple(notification) == ("Bob replied to your comment.", None, None)

@@ -16,6 +16,7 @@ from charter.audit import AuditEntry
 from charter.consultation.models import Follow
 from charter.drafting.models import utcnow
 from charter.extensions import db
+from charter.notices import n_
 from charter.text.rebase import Operation
 from tests.factories import DOCUMENT, make_charter, make_council, make_user, make_version
 
@@ -24,7 +25,7 @@ UNSUBSCRIBE = re.compile(r"http://charter\.test(/unsubscribe/[\w.-]+)\s")
 
 def tell(users, text="Amendment 3 was accepted.", link="/charters/c/amendments/3"):
     """Notify users and commit, as a service and its view would."""
-    notifications.notify([user.id for user in users], text, link)
+    notifications.notify([user.id for user in users], n_(text), link)
     db.session.commit()
 
 
@@ -87,7 +88,7 @@ def test_event_mail_goes_out_after_the_request_with_links_and_unsubscribe_header
 def test_no_mail_for_a_change_that_was_rolled_back(mail_app):
     app, inbox = mail_app
     ana = make_user("sherpa", email="ana@example.org")
-    notifications.notify([ana.id], "Never happened.", "/x")
+    notifications.notify([ana.id], n_("Never happened."), "/x")
     db.session.rollback()
     ana.display_name = "Ana"  # a later commit of something else
     db.session.commit()

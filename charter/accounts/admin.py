@@ -105,6 +105,7 @@ def user(user_id: int):
                 role=form.role.data,
                 councils=councils_by_id(form.councils.data),
                 active=form.active.data,
+                translator=form.translator.data,
             )
             db.session.commit()
         except DomainError as error:

@@ -24,7 +24,9 @@ def options(pairs) -> list[SelectChoice]:
 
 
 def languages() -> list[SelectChoice]:
-    return options([("en", "English"), ("fr", "Français"), ("es", "Español")])
+    from charter.i18n import NAMES
+
+    return options([("", _l("As my browser asks")), *NAMES.items()])
 
 
 def role_labels() -> list[tuple[str, str]]:
@@ -97,6 +99,7 @@ class UserForm(FlaskForm):
     role = SelectField(_l("Role"), choices=role_choices)
     councils = CheckboxList(_l("Policy Councils"), coerce=int, validate_choice=True)
     active = BooleanField(_l("Active (may sign in)"))
+    translator = BooleanField(_l("Translator (may translate charter texts)"))
 
 
 class CouncilForm(FlaskForm):

@@ -57,13 +57,15 @@ class User(UserMixin, db.Model):
     organisation: Mapped[str] = mapped_column(String(200), default="")
     country: Mapped[str] = mapped_column(String(100), default="")
     region: Mapped[str] = mapped_column(String(100), default="")
-    language: Mapped[str] = mapped_column(String(8), default="en")
+    # The language the site speaks to them; None: whatever their browser asks.
+    language: Mapped[str | None] = mapped_column(String(8))
     # How notifications reach this person by e-mail: each, daily (a digest) or never.
     email_notifications: Mapped[str] = mapped_column(
         String(10), default="each", server_default="each"
     )
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
+    translator: Mapped[bool] = mapped_column(default=False)  # may translate charter texts
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # Bumped on sign-out, password change and deactivation: older sessions stop working.
     session_epoch: Mapped[int] = mapped_column(default=0)
@@ -161,9 +163,20 @@ class Notification(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)  # in English, as it was written
+    # The message id and its JSON parameters, translated when read (charter.notices).
+    message: Mapped[str | None] = mapped_column(Text)
+    params: Mapped[str | None] = mapped_column(Text)
     link: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+
+    @property
+    def shown(self) -> str:
+        """The notification in the reader's language."""
+        from charter.notices import shown
+
+        return shown(self.text, self.message, self.params)
+
     # Set once the notification went out by e-mail, alone or in a digest.
     emailed_at: Mapped[datetime | None]

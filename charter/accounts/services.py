@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -67,7 +67,7 @@ def create_user(
     organisation: str = "",
     country: str = "",
     region: str = "",
-    language: str = "en",
+    language: str | None = None,
     actor: User | None = None,
 ) -> User:
     """A new account; actor is who creates it (None: the command line)."""
@@ -117,7 +117,7 @@ def _new_user(
         councils=list(councils),
         active=True,
         session_epoch=0,
-        **{"organisation": "", "country": "", "region": "", "language": "en", **details},
+        **{"organisation": "", "country": "", "region": "", "language": None, **details},
     )
     if password is not None:
         check_password(password)
@@ -211,8 +211,12 @@ def pending_invitation(token: str) -> Invitation | None:
     return invitation if invitation is not None and invitation.pending else None
 
 
-def accept_invitation(token: str, password: str, display_name: str = "") -> User:
-    """Create the invited account with its password; the link then stops working."""
+def accept_invitation(
+    token: str, password: str, display_name: str = "", language: str | None = None
+) -> User:
+    """Create the invited account with its password; the link then stops working.
+
+    The account speaks the language the invitation page was read in."""
     invitation = pending_invitation(token)
     if invitation is None:
         raise Conflict(_("This invitation link is not valid any more."))
@@ -223,6 +227,7 @@ def accept_invitation(token: str, password: str, display_name: str = "") -> User
         password,
         display_name or invitation.display_name,
         invitation.councils,
+        language=language,
     )
     invitation.accepted_at = utcnow()
     # The new member creates their own account by accepting.
@@ -299,9 +304,15 @@ def reset_password(token: str, password: str) -> User:
 
 
 def update_user(
-    actor: User, user: User, *, role: str, councils: Sequence[Council], active: bool
+    actor: User,
+    user: User,
+    *,
+    role: str,
+    councils: Sequence[Council],
+    active: bool,
+    translator: bool | None = None,
 ) -> None:
-    """Change someone's role, councils or active flag."""
+    """Change someone's role, councils, active flag or translator flag (None: unchanged)."""
     check_role(role)
     if user.role != role and not (
         permissions.may_grant(actor, role) and permissions.may_grant(actor, user.role)
@@ -327,20 +338,32 @@ def update_user(
         action = "user.reactivate" if active else "user.deactivate"
         before, after = ("inactive", "active") if active else ("active", "inactive")
         audit.record(actor, action, user, before=before, after=after)
+    if translator is not None and translator != user.translator:
+        action = "user.translator_grant" if translator else "user.translator_revoke"
+        audit.record(actor, action, user, before=str(user.translator), after=str(translator))
+        user.translator = translator
     user.role = role
     user.councils = list(councils)
     user.active = active
 
 
 def update_profile(
-    user: User, *, display_name: str, language: str, organisation: str, country: str, region: str
+    user: User,
+    *,
+    display_name: str,
+    language: str | None,
+    organisation: str,
+    country: str,
+    region: str,
 ) -> None:
     """A user's own details."""
     if not display_name.strip():
         raise InvalidInput(_("Your name cannot be empty."))
     before = _profile(user)
     user.display_name = display_name.strip()
-    user.language = language
+    if language and language not in current_app.config["LANGUAGES"]:
+        raise InvalidInput(_("This language is not offered."))
+    user.language = language or None  # None: as the browser asks
     user.organisation = organisation.strip()
     user.country = country.strip()
     user.region = region.strip()
@@ -349,10 +372,21 @@ def update_profile(
         audit.record(user, "user.profile_change", user, before=before_summary, after=after_summary)
 
 
+def choose_language(user: User, language: str) -> None:
+    """The language the site speaks to a user, on every device they sign in from."""
+    if language not in current_app.config["LANGUAGES"]:
+        raise InvalidInput(_("This language is not offered."))
+    if language != user.language:
+        before = _profile(user)
+        user.language = language
+        before_summary, after_summary = audit.differences(before, _profile(user))
+        audit.record(user, "user.profile_change", user, before=before_summary, after=after_summary)
+
+
 def _profile(user: User) -> dict[str, str]:
     return {
         "name": user.display_name,
-        "language": user.language,
+        "language": user.language or "",
         "organisation": user.organisation,
         "country": user.country,
         "region": user.region,

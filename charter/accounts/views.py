@@ -22,6 +22,7 @@ from charter.accounts import forms, services
 from charter.accounts.models import User
 from charter.errors import DomainError
 from charter.extensions import db, limiter, login_manager
+from charter.i18n import current_language
 
 bp = Blueprint("accounts", __name__)
 
@@ -107,7 +108,9 @@ def accept_invitation(token: str):
     form = forms.AcceptInvitationForm(display_name=invitation.display_name or None)
     if form.validate_on_submit():
         try:
-            user = services.accept_invitation(token, form.password.data, form.display_name.data)
+            user = services.accept_invitation(
+                token, form.password.data, form.display_name.data, current_language()
+            )
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
@@ -175,7 +178,7 @@ def account():
             services.update_profile(
                 current_user,
                 display_name=profile.display_name.data,
-                language=profile.language.data,
+                language=profile.language.data or None,
                 organisation=profile.organisation.data or "",
                 country=profile.country.data or "",
                 region=profile.region.data or "",

@@ -23,6 +23,7 @@ from charter.drafting import queries
 from charter.drafting.models import Charter, utcnow
 from charter.errors import Conflict, InvalidInput
 from charter.extensions import db
+from charter.notices import n_
 from charter.text import rebase
 from charter.text.sections import Section
 
@@ -368,14 +369,14 @@ def review(actor: User, amendment: Amendment, accept: bool, reason: str) -> None
         after=f"{to.value}: {audit.shorten(reason, 1000)}",
     )
     message = (
-        _(
+        n_(
             "Amendment %(number)s “%(title)s” was accepted: %(reason)s",
             number=amendment.number,
             title=amendment.title,
             reason=reason,
         )
         if accept
-        else _(
+        else n_(
             "Amendment %(number)s “%(title)s” was rejected: %(reason)s",
             number=amendment.number,
             title=amendment.title,
@@ -394,7 +395,7 @@ def mark_merged(actor: User, amendment: Amendment, version_id: int, version_numb
         amendment, State.MERGED, actor, _("Merged into version %(number)s.", number=version_number)
     )
     amendment.merged_version_id = version_id
-    message = _(
+    message = n_(
         "Amendment %(number)s “%(title)s” was merged into version %(version)s.",
         number=amendment.number,
         title=amendment.title,

@@ -21,6 +21,7 @@ from charter.drafting import queries
 from charter.drafting.models import Charter, Version, utcnow
 from charter.errors import Conflict, Forbidden, InvalidInput, TooMany
 from charter.extensions import db
+from charter.notices import Notice, n_
 from charter.text import anchor
 
 MAX_BODY = 10_000
@@ -107,7 +108,7 @@ def answer(
     comment = Comment(charter_id=question.charter_id, question_id=question.id)
     _write(actor, question.charter, comment, body, themes, parent)
     link = f"/charters/{question.charter.slug}/questions/{question.id}#comment-{comment.id}"
-    _tell(actor, comment, link, "question", question.id, _("an answer to a guiding question"))
+    _tell(actor, comment, link, "question", question.id, n_("an answer to a guiding question"))
     return comment
 
 
@@ -175,11 +176,11 @@ def comment_on_amendment(
         "read_amendment",
         amendment,
     )
-    what = _("amendment %(number)s", number=amendment.number)
+    what = n_("amendment %(number)s", number=amendment.number)
     _notify_reply(actor, comment, link)
     notifications.notify(
         recipients - _parent_author(comment),
-        _("%(name)s wrote in the discussion of %(what)s.", name=actor.display_name, what=what),
+        n_("%(name)s wrote in the discussion of %(what)s.", name=actor.display_name, what=what),
         link,
         actor=actor,
     )
@@ -272,7 +273,7 @@ def hide(actor: User, comment: Comment, reason: str) -> None:
     audit.record(actor, "comment.hide", comment, after=audit.shorten(reason, 1000))
     notifications.notify(
         [comment.author_id],
-        _("The secretariat hid your comment: %(reason)s", reason=reason),
+        n_("The secretariat hid your comment: %(reason)s", reason=reason),
         _comment_link(comment),
         actor=actor,
     )
@@ -288,7 +289,7 @@ def restore(actor: User, comment: Comment) -> None:
     audit.record(actor, "comment.restore", comment, before=audit.shorten(before, 1000))
     notifications.notify(
         [comment.author_id],
-        _("The secretariat restored your comment."),
+        n_("The secretariat restored your comment."),
         _comment_link(comment),
         actor=actor,
     )
@@ -410,7 +411,7 @@ def _notify_reply(actor: User, comment: Comment, link: str) -> None:
     if comment.parent_id is not None:
         notifications.notify(
             _parent_author(comment),
-            _("%(name)s replied to your comment.", name=actor.display_name),
+            n_("%(name)s replied to your comment.", name=actor.display_name),
             link,
             actor=actor,
         )
@@ -422,7 +423,7 @@ def _tell(
     link: str,
     kind: str,
     ref: object,
-    what: str,
+    what: Notice | str,
     *,
     draft: Version | queries.VersionInfo | None = None,
 ) -> None:
@@ -437,7 +438,7 @@ def _tell(
         recipients = notifications.allowed(recipients, "read_draft", comment.charter)
     notifications.notify(
         recipients,
-        _("%(name)s commented on %(what)s.", name=actor.display_name, what=what),
+        n_("%(name)s commented on %(what)s.", name=actor.display_name, what=what),
         link,
         actor=actor,
     )

@@ -15,6 +15,7 @@ from charter.drafting.models import Charter
 from charter.extensions import db
 from charter.process import services as process
 from charter.text import rebase, sections
+from charter.translating import services as translating
 
 
 def load_demo() -> Charter | None:
@@ -63,6 +64,7 @@ def load_demo() -> Charter | None:
     db.session.flush()
     _propose_amendments(charter, themes, questions)
     _consult(charter, themes, questions)
+    _translate(charter)
     db.session.flush()
     return charter
 
@@ -165,6 +167,31 @@ def _consult(charter: Charter, themes: dict[str, Theme], questions: list[Guiding
             consultation.flag(_user(flagger), comment, reason)
         if "hidden" in entry:
             consultation.hide(secretariat, comment, entry["hidden"])
+
+
+def _translate(charter: Charter) -> None:
+    """demo.translations through the service, each made for the version of its source file
+    (so the Spanish sections made from version 2 read as outdated in later ones)."""
+    from charter.demo.translations import TRANSLATIONS
+
+    secretariat = _user("secretariat@demo.charter.example.org")
+    numbers = {spec["file"]: number for number, spec in enumerate(demo.VERSIONS, start=1)}
+    for entry in TRANSLATIONS:
+        version = queries.version_or_404(charter, numbers[entry["source"]], secretariat)
+        key = next(
+            section.key
+            for section in queries.sections_of(version)
+            if section.heading == entry["source_heading"]
+        )
+        translating.translate_section(
+            secretariat,
+            charter,
+            version,
+            entry["language"],
+            key,
+            heading=entry["heading"],
+            body=entry["body"],
+        )
 
 
 def _user(email: str) -> User:

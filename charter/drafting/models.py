@@ -23,6 +23,7 @@ class Charter(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(8), default="en")  # of the source text
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The position of the current stage in the charter's process.
     stage_position: Mapped[int] = mapped_column(default=1)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 
 from charter import audit
@@ -31,8 +32,8 @@ MAX_IMPORT_BYTES = 2 * 1024 * 1024
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-def create_charter(slug: str, title: str, summary: str = "") -> Charter:
-    """A new, empty charter."""
+def create_charter(slug: str, title: str, summary: str = "", language: str = "en") -> Charter:
+    """A new, empty charter whose text is written in language."""
     title = title.strip()
     if not title:
         raise InvalidInput(_("A charter needs a title."))
@@ -42,7 +43,11 @@ def create_charter(slug: str, title: str, summary: str = "") -> Charter:
         raise InvalidInput(_("The short name may only hold lowercase letters, digits and hyphens."))
     if db.session.scalar(sa.select(Charter.id).where(Charter.slug == slug)) is not None:
         raise Conflict(_("A charter with the short name “%(slug)s” exists already.", slug=slug))
-    charter = Charter(slug=slug, title=title, summary=summary.strip(), stage_position=1)
+    if language not in current_app.config["LANGUAGES"]:
+        raise InvalidInput(_("This language is not offered."))
+    charter = Charter(
+        slug=slug, title=title, summary=summary.strip(), language=language, stage_position=1
+    )
     db.session.add(charter)
     db.session.flush()
     for position, (name, description, opens) in enumerate(DEFAULT_STAGES, start=1):
@@ -150,11 +155,17 @@ def parse_document(raw: bytes) -> list[Section]:
 
 
 def import_charter(
-    raw: bytes, title: str, slug: str | None = None, *, author: str, publish_it: bool = False
+    raw: bytes,
+    title: str,
+    slug: str | None = None,
+    *,
+    author: str,
+    publish_it: bool = False,
+    language: str = "en",
 ) -> Charter:
     """Create a charter whose version 1 is the given Markdown document."""
     parsed = parse_document(raw)
-    charter = create_charter(slug or slugify(title)[:80].strip("-"), title)
+    charter = create_charter(slug or slugify(title)[:80].strip("-"), title, language=language)
     version = commit_version(charter, parsed, note=_("Imported document."), author=author)
     db.session.add(VersionOrigin(version_id=version.id, kind="import", stage_position=1))
     audit.record(None, "charter.import", charter, after=f"{charter.slug}: v1 by {author}")

@@ -7,10 +7,11 @@ does it with the standard library alone); the recipe is charter.text.hashing's.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import Response, abort, render_template, url_for
+from flask import Response, abort, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -22,6 +23,8 @@ from charter.permissions import authorize, current_user_or_none
 from charter.public import caching
 from charter.public.views import bp
 from charter.text import export, hashing, markdown, sections
+from charter.text.translation import Localized
+from charter.translating import queries as translating_queries
 
 FORMATS = {
     "md": "text/markdown; charset=utf-8",
@@ -53,6 +56,7 @@ def download(slug: str, number: int, fmt: str):
     user = current_user_or_none()
     version = queries.version_or_404(charter, number, user)
     ancestors = [v for v in queries.visible_versions(charter, user) if v.number < number]
+    translated = _translated(charter, version)
     localized = fmt in ("html", "pdf")
     tag = caching.download_tag(
         fmt,
@@ -63,23 +67,28 @@ def download(slug: str, number: int, fmt: str):
         version.published_at,
         # Only the JSON lists the older versions the reader may see.
         *(ancestor.digest for ancestor in ancestors if fmt == "json"),
+        *_translation_tag(translated),
         localized=localized,
     )
     if version.published and (unchanged := caching.not_modified(tag, localized=localized)):
         return unchanged
 
+    shown = [item.section for item in translated.items] if translated else None
     if fmt == "md":
-        body: bytes = sections.join(queries.sections_of(version)).encode("utf-8")
+        body: bytes = sections.join(shown or queries.sections_of(version)).encode("utf-8")
     elif fmt == "json":
-        body = _json(charter, version, ancestors).encode("utf-8")
+        body = _json(charter, version, ancestors, translated).encode("utf-8")
     elif fmt == "html":
-        body = _standalone_html(charter, version).encode("utf-8")
+        body = _standalone_html(charter, version, translated).encode("utf-8")
     else:
-        body = _pdf_cache.get_or_set(tag, lambda: _pdf(_standalone_html(charter, version)))
+        body = _pdf_cache.get_or_set(
+            tag, lambda: _pdf(_standalone_html(charter, version, translated))
+        )
 
     response = Response(body, mimetype=FORMATS[fmt])
     # The name holds only letters, digits, hyphens and a dot: quoted as it is.
-    name = export.file_name(charter.slug, version.number, fmt)
+    language = translated.language if translated else None
+    name = export.file_name(charter.slug, version.number, fmt, language)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     if fmt == "html":
         response.headers["Content-Security-Policy"] = STANDALONE_CSP
@@ -88,15 +97,46 @@ def download(slug: str, number: int, fmt: str):
     return response
 
 
+@dataclass(frozen=True)
+class Translated:
+    """A download in a language other than the text's own (?lang=)."""
+
+    language: str
+    items: list[Localized]
+
+
+def _translated(charter: Charter, version: queries.VersionInfo) -> Translated | None:
+    language = request.args.get("lang", "")
+    if language == charter.language or language not in translating_queries.languages_of(charter):
+        return None
+    return Translated(language, translating_queries.localized(charter, version, language))
+
+
+def _translation_tag(translated: Translated | None) -> list[str]:
+    """What a translated download's ETag must cover: its language and every shown text."""
+    if translated is None:
+        return []
+    return [translated.language] + [
+        hashing.text_hash(f"{item.status}\x1f{item.section.heading}\x1f{item.section.body}")
+        for item in translated.items
+    ]
+
+
 def _utc(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="seconds") + "Z" if moment else None
 
 
 def export_record(
-    charter: Charter, version: queries.VersionInfo, ancestors: list[queries.VersionInfo]
+    charter: Charter,
+    version: queries.VersionInfo,
+    ancestors: list[queries.VersionInfo],
+    translated: Translated | None = None,
 ) -> dict[str, Any]:
-    """The JSON download as a dict: the version, its sections, and the chain it sits on."""
-    return {
+    """The JSON download as a dict: the version, its sections, and the chain it sits on.
+
+    A translated download keeps the source sections (the hashes verify them) and adds each
+    section's translation beside it."""
+    record = {
         "format": JSON_FORMAT,
         "charter": {
             "slug": charter.slug,
@@ -135,23 +175,39 @@ def export_record(
         ],
         "how_to_verify": HOW_TO_VERIFY,
     }
+    record["language"] = charter.language
+    if translated is not None:
+        record["translation"] = {"language": translated.language}
+        for section, item in zip(record["sections"], translated.items, strict=True):
+            section["translation"] = {
+                "status": item.status,
+                "heading": item.section.heading if item.translation else None,
+                "body": item.section.body if item.translation else None,
+                "made_for_version": item.translation.version_number if item.translation else None,
+            }
+    return record
 
 
-def _json(charter: Charter, version: queries.VersionInfo, ancestors) -> str:
-    record = export_record(charter, version, ancestors)
+def _json(charter: Charter, version: queries.VersionInfo, ancestors, translated) -> str:
+    record = export_record(charter, version, ancestors, translated)
     return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
 
 
-def _standalone_html(charter: Charter, version: queries.VersionInfo) -> str:
+def _standalone_html(
+    charter: Charter, version: queries.VersionInfo, translated: Translated | None
+) -> str:
     """One HTML file: inline styles, a table of contents, no outside resources."""
+    shown = [item.section for item in translated.items] if translated else None
+    statuses = [item.status for item in translated.items] if translated else None
     rendered = [
         (
             section,
             Markup(  # noqa: S704 (sanitised by markdown.render, images made links)
                 export.without_remote_images(markdown.render(section.body, section.key + "-"))
             ),
+            statuses[index] if statuses else None,
         )
-        for section in queries.sections_of(version)
+        for index, section in enumerate(shown or queries.sections_of(version))
     ]
     return render_template(
         "public/download.html",
@@ -160,6 +216,8 @@ def _standalone_html(charter: Charter, version: queries.VersionInfo) -> str:
         sections=rendered,
         preamble=_("Preamble"),
         lang=str(get_locale()),
+        text_lang=translated.language if translated else charter.language,
+        source_lang=charter.language,
         source=url_for("public.version", slug=charter.slug, number=version.number, _external=True),
     )
 

@@ -13,6 +13,7 @@ from charter.drafting import provenance as drafting_provenance
 from charter.errors import explained
 from charter.permissions import authorize, can, current_user_or_none
 from charter.text import diff
+from charter.translating import queries as translating_queries
 
 bp = Blueprint("public", __name__)
 
@@ -46,11 +47,23 @@ def _render_version(charter, version, versions, *, latest: bool):
     user = current_user_or_none()
     # Whoever may change the text may read every version: the newest they see is the head.
     is_head = version.number == versions[0].number
+    languages = translating_queries.languages_of(charter)
+    language = translating_queries.reading_language(charter, languages)
+    localized = (
+        translating_queries.localized(charter, version, language)
+        if language != charter.language
+        else None
+    )
     return render_template(
         "public/version.html",
         charter=charter,
         version=version,
-        sections=queries.sections_of(version),
+        sections=[item.section for item in localized]
+        if localized
+        else queries.sections_of(version),
+        localized={item.source.key: item for item in localized or ()},
+        languages=languages,
+        language=language,
         versions=versions,
         is_latest=version.number == versions[0].number,
         may_propose=can(user, "propose_amendment", charter) and is_head,

@@ -9,10 +9,12 @@ _IMAGE = re.compile(r"<img\b([^>]*)>", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r'([a-zA-Z-]+)="([^"]*)"')
 
 
-def file_name(slug: str, number: int, extension: str) -> str:
-    """The name a download is saved under, e.g. "lampedusa-v3.pdf"."""
+def file_name(slug: str, number: int, extension: str, language: str | None = None) -> str:
+    """The name a download is saved under, e.g. "lampedusa-v3.pdf" ("lampedusa-v3-fr.pdf"
+    in a translation)."""
     safe = re.sub(r"[^A-Za-z0-9-]+", "-", slug).strip("-") or "charter"
-    return f"{safe}-v{number}.{extension}"
+    suffix = "-" + re.sub(r"[^A-Za-z0-9]+", "", language) if language else ""
+    return f"{safe}-v{number}{suffix}.{extension}"
 
 
 def _image_as_link(match: re.Match[str]) -> str:

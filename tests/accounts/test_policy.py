@@ -57,6 +57,7 @@ EXPECTED = {
     "follow": (EVERYONE - {"public"}, ALL_STAGES, False),
     "manage_questions": ({"secretariat"}, ALL_STAGES, False),
     "manage_themes": ({"secretariat"}, ALL_STAGES, False),
+    "translate": ({"secretariat"}, ALL_STAGES, False),  # and whoever has the translator flag
     "manage_users": ({"secretariat", "admin"}, ALL_STAGES, False),
     "manage_admins": ({"admin"}, ALL_STAGES, False),
     "manage_councils": ({"secretariat", "admin"}, ALL_STAGES, False),
@@ -201,3 +202,13 @@ def test_policy_table_walked_with_stage_dates(world, dates, monkeypatch):
                 if can(user, action, target) != wanted:
                     mismatches.append((action, who, stage, not wanted))
     assert mismatches == []
+
+
+def test_the_translator_flag_opens_translating_to_members_but_not_to_the_public(app):
+    charter = make_charter()
+    partner = make_user("partner")
+    assert not permissions.can(partner, "translate", charter)
+    partner.translator = True
+    assert permissions.can(partner, "translate", charter)
+    partner.active = False  # deactivated: the public again
+    assert not permissions.can(partner, "translate", charter)

@@ -31,6 +31,17 @@ def test_import_creates_a_charter_with_version_one(runner, tmp_path):
     assert count(Publication) == 1
 
 
+def test_import_records_the_language_of_the_text(runner, tmp_path):
+    path = tmp_path / "charte.md"
+    path.write_text(DOCUMENT, encoding="utf-8")
+    refused = runner.invoke(args=["import", str(path), "--title", "Charte", "--language", "de"])
+    assert refused.exit_code == 2 and "This language is not offered." in refused.output
+    assert count(Charter) == 0
+    result = runner.invoke(args=["import", str(path), "--title", "Charte", "--language", "fr"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(sa.select(Charter.language)) == "fr"
+
+
 def test_import_without_publish_keeps_a_draft(runner, tmp_path):
     path = tmp_path / "charter.md"
     path.write_text(DOCUMENT, encoding="utf-8")

@@ -1,0 +1,1 @@
+"""Charter texts in several languages: translations of a version's sections."""
