@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
 
     from charter import audit, database, errors, i18n, security, templating  # noqa: F401
+    from charter import api
     from charter.accounts import admin, views
     from charter.amendments.views import bp as amendments_bp
     from charter.cli import register_commands
@@ -65,4 +66,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(search_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(translating_bp)
+    api.register(app)
     return app

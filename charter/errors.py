@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import Flask, Response, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
@@ -61,6 +63,32 @@ def _explanations() -> dict[int, str]:
     }
 
 
+# The API's error codes: stable words for programs, beside the message for people.
+ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "too_many_requests",
+    500: "server_error",
+}
+
+
+def json_error(status: int, message: str, details: Any = None) -> Response:
+    """An error in the API's one shape: {"error": {"code", "message", "details"}}."""
+    error = {"code": ERROR_CODES.get(status, "error"), "message": message, "details": details or {}}
+    response = jsonify(error=error)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="charter"'
+    return response
+
+
 def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/")
 
@@ -70,7 +98,7 @@ def error_page(status: int, message: str | None = None):
     title = _titles().get(status, _("Error"))
     message = message or _explanations().get(status, "")
     if _wants_json():
-        return jsonify(error={"code": status, "message": message or title, "details": {}}), status
+        return json_error(status, message or title)
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
