@@ -108,13 +108,15 @@
   highlight();
   if (!quoteField || !bodyField) return;
 
-  // Selecting a passage offers a button that puts it in the comment form.
+  // Selecting a passage offers a button that puts it in the comment form. It follows the
+  // text in the page's order, so Tab reaches it from the passage.
+  const region = text.closest("[tabindex]") || text;
   const button = document.createElement("button");
   button.type = "button";
   button.className = "btn btn--primary btn--small annotate-button";
   button.textContent = form.dataset.annotateLabel || "Comment on this passage";
   button.hidden = true;
-  document.body.appendChild(button);
+  text.after(button);
   let chosen = null;
 
   function selected() {
@@ -141,18 +143,64 @@
       button.hidden = true;
       return;
     }
-    const box = chosen.range.getBoundingClientRect();
-    button.style.top = window.scrollY + box.bottom + 6 + "px";
-    button.style.left = window.scrollX + box.left + "px";
     button.hidden = false;
+    // Below the selection, in the coordinates of the box the button is placed in.
+    const box = chosen.range.getBoundingClientRect();
+    const parent = button.offsetParent || document.body;
+    const origin = parent.getBoundingClientRect();
+    button.style.top = box.bottom - origin.top + parent.scrollTop + 6 + "px";
+    button.style.left = box.left - origin.left + parent.scrollLeft + "px";
   }
 
+  // Keyboard selection without caret browsing: once the text has the focus, Shift and the
+  // arrow keys (with Ctrl or Alt: by word) extend a selection that starts where the focus is.
+  const steps = {
+    ArrowRight: ["forward", "character"],
+    ArrowLeft: ["backward", "character"],
+    ArrowDown: ["forward", "line"],
+    ArrowUp: ["backward", "line"],
+    End: ["forward", "lineboundary"],
+    Home: ["backward", "lineboundary"],
+  };
+  region.addEventListener("keydown", function (event) {
+    const selection = window.getSelection();
+    if (event.key === "Tab" && !event.shiftKey && !button.hidden) {
+      event.preventDefault(); // straight from the passage to its button
+      button.focus();
+      return;
+    }
+    if (event.key === "Escape" && !button.hidden) {
+      button.hidden = true;
+      return;
+    }
+    const step = steps[event.key];
+    if (!step || !event.shiftKey || !selection || !selection.modify) return;
+    if (selection.rangeCount === 0 || !text.contains(selection.anchorNode)) {
+      const start = document.createTreeWalker(
+        text.contains(event.target) ? event.target : text,
+        NodeFilter.SHOW_TEXT,
+        { acceptNode: function (node) { return node.nodeValue.trim() ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP; } },
+      ).nextNode();
+      if (!start) return;
+      selection.collapse(start, start.nodeValue.search(/\S/));
+    }
+    const byWord = (event.ctrlKey || event.altKey) && step[1] === "character";
+    selection.modify("extend", step[0], byWord ? "word" : step[1]);
+    event.preventDefault();
+  });
+
   text.addEventListener("mouseup", function () { window.setTimeout(offer, 0); });
-  text.addEventListener("keyup", function (event) {
+  region.addEventListener("keyup", function (event) {
     if (event.shiftKey || event.key === "Shift") offer();
   });
   document.addEventListener("mousedown", function (event) {
     if (event.target !== button) button.hidden = true;
+  });
+  button.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      button.hidden = true;
+      region.focus();
+    }
   });
   button.addEventListener("click", function () {
     if (!chosen) return;
