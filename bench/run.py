@@ -23,6 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 from bench import amendments  # noqa: E402
+from bench.api import TARGETS_MS as API_TARGETS_MS  # noqa: E402
+from bench.api import api_benchmarks  # noqa: E402
 from bench.consultation import TARGETS_MS as CONSULTATION_TARGETS_MS  # noqa: E402
 from bench.consultation import consultation_benchmarks  # noqa: E402
 from bench.dashboard import TARGETS_MS as DASHBOARD_TARGETS_MS  # noqa: E402
@@ -58,6 +60,7 @@ TARGETS_MS = {
     **CONSULTATION_TARGETS_MS,
     **SEARCH_TARGETS_MS,
     **DASHBOARD_TARGETS_MS,
+    **API_TARGETS_MS,
 }
 INDEX = "/charters/big/amendments"
 
@@ -183,6 +186,9 @@ def main() -> None:
             results["sqlite"] |= dashboard_benchmarks(
                 f"sqlite:///{folder}/bench.db", args.repeat, measure
             )
+            results["sqlite"] |= api_benchmarks(
+                f"sqlite:///{folder}/bench.db", args.repeat, measure
+            )
     if "postgresql" in engines:
         if postgres_reachable():
             results["postgresql"] = page_benchmarks(PG_URL, args.repeat)
@@ -191,6 +197,7 @@ def main() -> None:
             results["postgresql"] |= consultation_benchmarks(PG_URL, args.repeat, measure)
             results["postgresql"] |= search_benchmarks(PG_URL, args.repeat, measure)
             results["postgresql"] |= dashboard_benchmarks(PG_URL, args.repeat, measure)
+            results["postgresql"] |= api_benchmarks(PG_URL, args.repeat, measure)
         else:
             print(f"PostgreSQL at {PG_URL} not reachable: skipped", file=sys.stderr)
 

@@ -30,8 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
 
-    from charter import audit, database, errors, i18n, security, templating  # noqa: F401
-    from charter import api
+    from charter import api, audit, database, errors, i18n, security, templating  # noqa: F401
     from charter.accounts import admin, views
     from charter.amendments.views import bp as amendments_bp
     from charter.cli import register_commands
@@ -45,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from charter.public.views import bp as public_bp
     from charter.search.views import bp as search_bp
     from charter.translating.views import bp as translating_bp
+    from charter.webhooks.views import bp as webhooks_bp
 
     with app.app_context():
         database.configure_engine(db.engine)
@@ -66,5 +66,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(search_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(translating_bp)
+    app.register_blueprint(webhooks_bp)
     api.register(app)
     return app

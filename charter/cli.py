@@ -101,9 +101,13 @@ def register_commands(app: Flask) -> None:
 
     register_user_commands(app)
 
+    from charter.webhooks.delivery import cli as webhooks_cli
+
+    app.cli.add_command(webhooks_cli)
+
 
 def register_user_commands(app: Flask) -> None:
-    """`flask users create|list`."""
+    """`flask users create|list|token`."""
     users = click.Group("users", help="Manage user accounts.")
 
     @users.command("create")
@@ -147,5 +151,25 @@ def register_user_commands(app: Flask) -> None:
                 f"{user.email:48} {user.role:12} {user.display_name}{state}"
                 + (f" — {councils}" if councils else "")
             )
+
+    @users.command("token")
+    @click.argument("email")
+    @click.option("--name", default="command line", show_default=True, help="What will use it.")
+    def create_token(email: str, name: str):
+        """Create a personal API token for EMAIL and print it: it is shown only this once."""
+        from charter.accounts import services
+        from charter.api import tokens
+
+        user = services.user_by_email(email)
+        if user is None or not user.active:
+            fail(f"{email}: no active account has this e-mail address")
+        try:
+            _token, secret = tokens.create(user, name)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            fail(error.message)
+        click.echo(secret)
+        click.echo(f"A token for {user.email}: copy it now, it is not shown again.", err=True)
 
     app.cli.add_command(users)

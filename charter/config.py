@@ -33,6 +33,8 @@ DEFAULTS: dict[str, Any] = {
     # The site's address in e-mails (sent without a request, e.g. by `flask digest`); when
     # neither set nor given in the environment, from SERVER_NAME if that is set.
     "SITE_URL": "http://127.0.0.1:5000",
+    # Webhooks may send to loopback and private addresses (development and tests only).
+    "WEBHOOK_ALLOW_PRIVATE": False,
 }
 
 # Read from the environment when set: name -> type.
@@ -45,6 +47,7 @@ FROM_ENVIRONMENT = {
     "MAIL_SENDER": str,
     "SITE_URL": str,
     "PREFER_HTTPS": lambda value: value.lower() in ("1", "true", "yes"),
+    "WEBHOOK_ALLOW_PRIVATE": lambda value: value.lower() in ("1", "true", "yes"),
 }
 
 

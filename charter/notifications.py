@@ -145,7 +145,8 @@ def follow_target(charter: Charter, kind: str, ref: str, user: Any) -> str | Non
     from charter.drafting import queries
 
     base = f"/charters/{charter.slug}"
-    if kind == "amendment" and ref.isdigit() and len(ref) < 10:
+    number = ref.isascii() and ref.isdigit() and len(ref) < 10  # "²" is a digit, not a number
+    if kind == "amendment" and number:
         amendment = db.session.scalar(
             sa.select(Amendment).where(
                 Amendment.charter_id == charter.id, Amendment.number == int(ref)
@@ -159,7 +160,7 @@ def follow_target(charter: Charter, kind: str, ref: str, user: Any) -> str | Non
         return None
     if kind == "section" and any(s.key == ref for s in queries.sections_of(latest)):
         return f"{base}/sections/{ref}"
-    if kind == "question" and ref.isdigit() and len(ref) < 10:
+    if kind == "question" and number:
         question = db.session.get(GuidingQuestion, int(ref))
         if question is not None and question.charter_id == charter.id:
             return f"{base}/questions/{question.id}"

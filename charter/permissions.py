@@ -62,6 +62,7 @@ POLICY: dict[str, Rule] = {
     "follow": Rule(frozenset(ROLES) - {"public"}),
     "manage_questions": Rule(frozenset({"secretariat"})),
     "manage_themes": Rule(frozenset({"secretariat"})),
+    "manage_webhooks": Rule(frozenset({"secretariat"})),
     "translate": Rule(frozenset({"secretariat"}), flag="translator"),
     "manage_users": Rule(frozenset({"secretariat", "admin"})),
     "manage_admins": Rule(frozenset({"admin"})),

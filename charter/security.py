@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 from flask_login import current_user
 
 CSP = "; ".join(
@@ -20,7 +20,15 @@ CSP = "; ".join(
 
 
 def init_app(app: Flask) -> None:
-    """Add the headers."""
+    """Refuse NUL characters (no page or query holds one, and PostgreSQL cannot compare
+    them), and add the headers."""
+
+    @app.before_request
+    def _refuse_nul() -> None:
+        if "\x00" in request.path:
+            abort(404)
+        if any("\x00" in value for value in request.args.values()):
+            abort(400)
 
     @app.after_request
     def _headers(response: Response) -> Response:

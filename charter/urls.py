@@ -8,7 +8,18 @@ MAX_INT = 2**31 - 1  # a larger id would overflow the database's integer (a 500,
 
 
 class BoundedIntConverter(IntegerConverter):
-    """`<int:…>` in every route: numbers past MAX_INT do not match (a 404)."""
+    """`<int:…>` in every route: numbers past MAX_INT do not match (a 404).
+
+    The pattern itself stops at MAX_INT: were only the conversion bounded, a path shared by
+    a GET and a PATCH would match the rule, fail the conversion, and answer 405, not 404.
+    """
+
+    # 0 … 2147483647, digit by digit.
+    regex = (
+        r"(?:[0-9]{1,9}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}"
+        r"|2147[0-3][0-9]{5}|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}"
+        r"|21474836[0-3][0-9]|214748364[0-7])"
+    )
 
     def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 (werkzeug's signature)
         kwargs.setdefault("max", MAX_INT)

@@ -362,3 +362,12 @@ def test_follow_button_shows_the_state_and_anonymous_visitors_cannot_follow(app,
         login_user(ana)
         html = template.render(charter=charter)
     assert "/charters/c/unfollow" in html and "Stop following" in html
+
+
+def test_following_a_digit_that_is_no_number_is_a_404(app, client, login_as):
+    charter = make_charter("digits")
+    make_version(charter)
+    login_as(make_user("partner"))
+    for kind in ("amendment", "question"):
+        response = client.post("/charters/digits/follow", data={"kind": kind, "ref": "²"})
+        assert response.status_code == 404

@@ -79,10 +79,9 @@ def _visible(charter: Charter, user: Any):
     return condition
 
 
-def index(charter: Charter, user: Any, filters: Filters) -> tuple[list[Amendment], int, dict]:
-    """One page of the amendments matching the filters, their total, and counts per state."""
-    visible = _visible(charter, user)
-    query = sa.select(Amendment).where(visible)
+def matching(charter: Charter, user: Any, filters: Filters) -> sa.Select:
+    """The amendments the user may read that match the filters, the state aside."""
+    query = sa.select(Amendment).where(_visible(charter, user))
     if filters.section:
         padded = sa.literal(" ") + Amendment.section_keys + sa.literal(" ")
         pattern = "% " + _like_literal(filters.section) + " %"
@@ -98,6 +97,12 @@ def index(charter: Charter, user: Any, filters: Filters) -> tuple[list[Amendment
                 amendment_theme.c.theme_id == filters.theme,
             )
         )
+    return query
+
+
+def index(charter: Charter, user: Any, filters: Filters) -> tuple[list[Amendment], int, dict]:
+    """One page of the amendments matching the filters, their total, and counts per state."""
+    query = matching(charter, user, filters)
     counts = _counts(query)
     if filters.state:
         query = query.where(Amendment.state == filters.state)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from charter import audit, notifications, permissions
+from charter import audit, notifications, permissions, webhooks
 from charter.accounts.models import User
 from charter.amendments.models import (
     TRANSITIONS,
@@ -105,6 +105,7 @@ def _move(amendment: Amendment, to: State, actor: User, reason: str = "") -> Non
             from_state=amendment.state.value, to_state=to.value, actor=actor, reason=reason
         )
     )
+    webhooks.amendment_state_changed(amendment, amendment.state.value, to.value)
     amendment.state = to
     amendment.updated_at = utcnow()
 

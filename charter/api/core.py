@@ -17,13 +17,14 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, Generic, TypeVar
 
 from flask import Blueprint, Response, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_serializer
 
 from charter.errors import DomainError, json_error
 from charter.extensions import csrf, db
@@ -44,9 +45,16 @@ class ApiError(Exception):
 
 
 class Schema(BaseModel):
-    """Every request and answer model: unknown fields in a request are refused."""
+    """Every request and answer model: unknown fields in a request are refused, and moments
+    (stored as naive UTC) are written as RFC 3339 with their zone, "…Z"."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_serializer("*", mode="wrap")
+    def _utc(self, value: Any, handler: Any) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return handler(value)
 
 
 Item = TypeVar("Item")
@@ -267,10 +275,8 @@ def immutable(response_factory: Callable[[], Response], *parts: object) -> Respo
     from charter.public.caching import build_id
 
     tag = hashlib.sha256("\x1f".join([build_id(), *map(str, parts)]).encode()).hexdigest()
-    if request.if_none_match.contains(tag):
-        response = Response(status=304)
-    else:
-        response = response_factory()
+    held = request.if_none_match.contains(tag)
+    response = Response(status=304) if held else response_factory()
     response.set_etag(tag)
     response.vary.add("Authorization")
     response.vary.add("Cookie")

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from charter import audit, permissions
+from charter import audit, permissions, webhooks
 from charter.accounts.models import User
 from charter.amendments import services as amendment_services
 from charter.amendments.models import Amendment, Endorsement, State
@@ -327,6 +327,7 @@ def publish(actor: User, version: Version) -> Publication:
     _require(actor, "publish", version.charter)
     publication = services.publish(version, by=actor.display_name)
     audit.record(actor, "version.publish", version, before="draft", after="published")
+    webhooks.version_published(version)
     return publication
 
 

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from charter import audit, permissions
+from charter import audit, permissions, webhooks
 from charter.drafting.models import Charter
 from charter.errors import Conflict, Forbidden, InvalidInput
 from charter.extensions import db
@@ -147,6 +147,9 @@ def _move(
     )
     if at is not None:
         entry.at = at
+    webhooks.stage_changed(
+        charter, (current, before.name if before else ""), (after.position, after.name), at=at
+    )
     db.session.flush()
     return event
 

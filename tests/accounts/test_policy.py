@@ -57,6 +57,7 @@ EXPECTED = {
     "follow": (EVERYONE - {"public"}, ALL_STAGES, False),
     "manage_questions": ({"secretariat"}, ALL_STAGES, False),
     "manage_themes": ({"secretariat"}, ALL_STAGES, False),
+    "manage_webhooks": ({"secretariat"}, ALL_STAGES, False),
     "translate": ({"secretariat"}, ALL_STAGES, False),  # and whoever has the translator flag
     "manage_users": ({"secretariat", "admin"}, ALL_STAGES, False),
     "manage_admins": ({"admin"}, ALL_STAGES, False),

@@ -1,5 +1,7 @@
 """The API's frame: errors in one shape, tokens, and the OpenAPI document."""
 
+import re
+
 from charter.extensions import db
 from tests.api.conftest import bearer
 from tests.factories import make_charter, make_user, make_version
@@ -53,8 +55,9 @@ def test_a_session_cookie_never_authenticates_a_write(app, client, login_as):
     assert refused.status_code in (401, 405)
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("api.") and rule.methods & {"POST", "PUT", "PATCH", "DELETE"}:
-            path = rule.rule.replace("<slug>", "cities").replace("<int:", "<")
-            path = path.replace("<number>", "1").replace("<amendment_id>", "1")
+            path = re.sub(
+                r"<(?:\w+:)?(\w+)>", lambda m: "cities" if m[1] == "slug" else "1", rule.rule
+            )
             for method in rule.methods & {"POST", "PUT", "PATCH", "DELETE"}:
                 response = client.open(path, method=method, json={})
                 assert response.status_code == 401, (method, path)

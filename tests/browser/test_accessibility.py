@@ -73,6 +73,8 @@ PUBLIC_PAGES = [
     f"{CHARTER}/sections/article-3-recognition/comments",
     f"{CHARTER}/questions",
     f"{CHARTER}/questions/1",
+    f"{CHARTER}?lang=es",  # translated, with outdated sections marked
+    "/api/v1/docs",
     "/login",
     "/password/reset",
     "/charters/no-such-charter",
@@ -103,6 +105,9 @@ SECRETARIAT_PAGES = [
     f"{CHARTER}/questions",
     f"{CHARTER}/themes",
     f"{CHARTER}/stages",
+    f"{CHARTER}/versions/4/translations/es",
+    f"{CHARTER}/versions/4/translations/es/article-1-dignity",
+    f"{CHARTER}/webhooks",
     "/admin/users",
     "/admin/users/3",
     "/admin/invitations",
