@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    Response,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from charter.extensions import db
 
@@ -113,7 +122,10 @@ def init_app(app: Flask) -> None:
             return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
         shown = getattr(error, "explained", False) or isinstance(error, RateLimitExceeded)
         message = error.description if shown else None
-        return error_page(error.code, message)
+        response = make_response(error_page(error.code, message))
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        return response
 
     @app.errorhandler(CSRFError)
     def _csrf_error(_error: CSRFError):

@@ -24,7 +24,7 @@ from typing import Any, Generic, TypeVar
 from flask import Blueprint, Response, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from pydantic import BaseModel, ConfigDict, ValidationError, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serializer
 
 from charter.errors import DomainError, json_error
 from charter.extensions import csrf, db
@@ -68,14 +68,13 @@ class Page(Schema, Generic[Item]):
 
 
 class PageQuery(Schema):
-    limit: int = 50
-    cursor: str | None = None
+    limit: int = Field(50, ge=1, le=200, description="How many items in a page.")
+    cursor: str | None = Field(None, description="next_cursor of the page before.")
 
 
 def page_bounds(query: PageQuery) -> tuple[int, Any]:
-    """(limit, the position after which the page starts) from ?limit= and ?cursor=."""
-    if not 1 <= query.limit <= 200:
-        raise ApiError(400, _("limit must be between 1 and 200."), {"limit": query.limit})
+    """(limit, the position after which the page starts) from ?limit= and ?cursor= (the
+    model bounds the limit)."""
     return query.limit, decode_cursor(query.cursor) if query.cursor else None
 
 

@@ -25,8 +25,8 @@ from charter.api.manage_models import (
     TranslationBody,
     TranslationResult,
 )
+from charter.api.read import section_change
 from charter.api.requests import StageResult, VersionResult, operations_from
-from charter.api.schemas import SectionChangeOut
 from charter.drafting import merge, queries
 from charter.drafting.models import Charter, Version
 from charter.errors import InvalidInput
@@ -202,20 +202,7 @@ def preview_amendment(slug: str, body: PreviewBody):
     amendment_services.check_operations(sections, operations)
     return PreviewResult(
         head=head.number,
-        sections=[
-            SectionChangeOut(
-                key=change.key,
-                kind=change.kind,
-                moved=change.moved,
-                renamed=change.renamed,
-                old_heading=change.old.heading if change.old else None,
-                new_heading=change.new.heading if change.new else None,
-                old_level=change.old.level if change.old else None,
-                new_level=change.new.level if change.new else None,
-                ops=list(change.ops),
-            )
-            for change in present.changes_on(sections, operations)
-        ],
+        sections=[section_change(change) for change in present.changes_on(sections, operations)],
     )
 
 

@@ -14,7 +14,7 @@ from charter.amendments import present
 from charter.amendments import queries as amendment_queries
 from charter.amendments.models import Amendment, AmendmentOperation
 from charter.api.core import Page, caller, operation, paginate
-from charter.api.read import checked_word, cursor_position, section_change
+from charter.api.read import cursor_position, section_change
 from charter.api.schemas import (
     AmendmentEventOut,
     AmendmentOut,
@@ -57,7 +57,7 @@ def amendments(slug: str, query: AmendmentQuery):
     """Sherpas, advisors (of the charter's councils) and the secretariat read the submitted
     amendments and later ones, and their own drafts."""
     authorize("read_amendment")
-    charter = queries.charter_or_404(checked_word(slug))
+    charter = queries.charter_or_404(slug)
     authorize("read_amendment", charter)
     filters = amendment_queries.Filters(
         section=query.section, council=query.council, author=query.author, theme=query.theme

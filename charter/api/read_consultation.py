@@ -13,7 +13,6 @@ from charter.api.core import Page, operation, paginate
 from charter.api.read import (
     charter_and_versions,
     charter_readable,
-    checked_word,
     cursor_position,
 )
 from charter.api.schemas import CommentOut, QuestionOut, ThreadQuery
@@ -82,7 +81,7 @@ def section_comments(slug: str, key: str, query: ThreadQuery):
     version_ids = [version.id for version in versions]
     known = db.session.scalar(
         sa.select(VersionSection.version_id)
-        .where(VersionSection.key == checked_word(key), VersionSection.version_id.in_(version_ids))
+        .where(VersionSection.key == key, VersionSection.version_id.in_(version_ids))
         .limit(1)
     )
     if known is None:

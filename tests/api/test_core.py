@@ -18,6 +18,7 @@ def test_errors_have_one_shape(client):
         assert response.mimetype == "application/json"
         assert set(response.json["error"]) == {"code", "message", "details"}
         assert response.json["error"]["code"] == code
+    assert client.delete("/api/v1/charters").headers["Allow"] == "GET, HEAD, OPTIONS"
 
 
 def test_a_token_authenticates_reads_until_it_is_revoked(app, client, token_for):
