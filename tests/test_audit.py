@@ -387,7 +387,7 @@ def test_own_account_changes_are_recorded_without_the_password(app):
             user.id,
             "user",
             str(user.id),
-            "name: Pia; language: en",
+            "name: Pia; language: ",
             "name: Pia M.; language: fr",
         ),
         ("user.password_change", user.id, "user", str(user.id), "", "password changed"),

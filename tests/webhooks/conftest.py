@@ -79,7 +79,7 @@ def receiver():
 @pytest.fixture
 def app(make_app):
     """The tests' app may send to the loopback receiver."""
-    app = make_app(WEBHOOK_ALLOW_PRIVATE=True, SITE_URL="https://charter.example.org")
+    app = make_app(shared=True, WEBHOOK_ALLOW_PRIVATE=True, SITE_URL="https://charter.example.org")
     with app.app_context():
         yield app
 
