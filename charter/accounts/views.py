@@ -191,10 +191,10 @@ def account():
             flash(_("Your details are saved."), "success")
             return redirect(url_for("accounts.account"))
     status = 422 if profile.errors else 200
-    return _render_account(profile, password, status)
+    return render_account(profile, password, status)
 
 
-def _render_account(profile, password, status: int):
+def render_account(profile, password, status: int):
     notifications = services.notifications_of(current_user)
     page = render_template(
         "accounts/account.html", profile=profile, password=password, notifications=notifications
@@ -220,4 +220,4 @@ def change_password():
             login_user(current_user._get_current_object())  # this session follows; others end
             flash(_("Your password is changed. Other sessions are signed out."), "success")
             return redirect(url_for("accounts.account"))
-    return _render_account(profile, password, 422)
+    return render_account(profile, password, 422)

@@ -70,7 +70,7 @@ def create():
         else:
             g.token_form, status = TokenForm(formdata=None), 200
     # The account page, with the new secret or the form's error: never from a cache.
-    page, status = account_views._render_account(
+    page, status = account_views.render_account(
         account_forms.ProfileForm(obj=current_user, formdata=None),
         account_forms.ChangePasswordForm(prefix="pw", formdata=None),
         status,
