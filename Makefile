@@ -11,6 +11,11 @@ run: $(VENV)/.installed translations
 	$(FLASK) demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# The production server (gunicorn.conf.py). Migrations are not run here: `flask db upgrade`
+# is an explicit deploy step (docs/deploy.md).
+serve: $(VENV)/.installed translations
+	$(BIN)/gunicorn 'charter:create_app()'
+
 test: $(VENV)/.installed-test translations node_modules/.installed
 	bash scripts/test.sh
 

@@ -39,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from charter.dashboard.views import bp as dashboard_bp
     from charter.dossier.views import bp as dossier_bp
     from charter.drafting.views import bp as drafting_bp
+    from charter.health import bp as health_bp
     from charter.notifications_views import bp as notifications_bp
     from charter.process.views import bp as process_bp
     from charter.public.views import bp as public_bp
@@ -67,5 +68,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(translating_bp)
     app.register_blueprint(webhooks_bp)
+    app.register_blueprint(health_bp)
     api.register(app)
     return app
