@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from charter import config as config_module
 from charter.extensions import csrf, db, limiter, login_manager, migrate
@@ -23,6 +24,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(config_module.load(app.instance_path, config))
     app.url_map.converters["int"] = BoundedIntConverter
+    if proxies := app.config["PROXY_COUNT"]:
+        # Behind nginx: the visitor's address and scheme come from the proxies' headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))

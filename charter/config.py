@@ -35,6 +35,9 @@ DEFAULTS: dict[str, Any] = {
     "SITE_URL": "http://127.0.0.1:5000",
     # Webhooks may send to loopback and private addresses (development and tests only).
     "WEBHOOK_ALLOW_PRIVATE": False,
+    # How many reverse proxies stand in front of the app: their X-Forwarded-For, -Proto and
+    # -Host are then believed (the visitor's address for rate limits and the audit log).
+    "PROXY_COUNT": 0,
 }
 
 # Read from the environment when set: name -> type.
@@ -48,6 +51,7 @@ FROM_ENVIRONMENT = {
     "SITE_URL": str,
     "PREFER_HTTPS": lambda value: value.lower() in ("1", "true", "yes"),
     "WEBHOOK_ALLOW_PRIVATE": lambda value: value.lower() in ("1", "true", "yes"),
+    "PROXY_COUNT": int,
 }
 
 

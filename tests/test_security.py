@@ -109,3 +109,22 @@ def test_sign_in_limits_count_in_redis_across_two_app_instances(make_app):
 def test_nul_characters_in_addresses_are_refused_not_crashing(client):
     assert client.get("/charters/%00").status_code == 404
     assert client.get("/api/v1/charters/x%00y").json["error"]["code"] == "not_found"
+
+
+def test_the_visitors_address_comes_from_the_proxy_only_when_one_is_configured(make_app):
+    from flask import request
+
+    def seen(app) -> str:
+        app.add_url_rule("/whoami-test", "whoami_test", lambda: request.remote_addr)
+        return (
+            app.test_client()
+            .get(
+                "/whoami-test",
+                headers={"X-Forwarded-For": "203.0.113.7"},
+                environ_base={"REMOTE_ADDR": "10.0.0.2"},
+            )
+            .text
+        )
+
+    assert seen(make_app()) == "10.0.0.2"  # a forged header is not believed
+    assert seen(make_app(PROXY_COUNT=1)) == "203.0.113.7"
