@@ -7,6 +7,9 @@ import pytest
 from charter.api import tokens
 from charter.extensions import db
 
+# The charter in partner consultation, with its people (tests/consultation's own fixture).
+from tests.consultation.conftest import consultation  # noqa: F401
+
 
 @pytest.fixture
 def token_for(app):

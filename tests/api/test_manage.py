@@ -1,7 +1,6 @@
 """The API's management operations: moderation, questions, themes, stages, drafting,
 translations, follows and administration, for a personal token."""
 
-import pytest
 import sqlalchemy as sa
 from werkzeug.routing import IntegerConverter
 
@@ -11,29 +10,10 @@ from charter.consultation import services as comments
 from charter.consultation.models import Follow, Theme
 from charter.extensions import db
 from tests.api.conftest import bearer
-from tests.consultation.conftest import Consultation
-from tests.factories import DOCUMENT, make_charter, make_council, make_user, make_version
 
 API = "/api/v1"
 CHARTER = f"{API}/charters/consult"
 MINE = ("charter.api.manage", "charter.api.drafting", "charter.api.admin")
-
-
-@pytest.fixture
-def consultation(app) -> Consultation:
-    """The charter in partner consultation of tests.consultation, with its people."""
-    charter = make_charter("consult", "Charter under consultation")
-    version = make_version(charter, DOCUMENT)
-    charter.stage_position = 2  # partner consultation: commenting and answering are open
-    council = make_council(charter, "Right to the City")
-    db.session.commit()
-    return Consultation(
-        charter=charter,
-        version=version,
-        partner=make_user("partner", name="Priya"),
-        sherpa=make_user("sherpa", name="Salvatore", councils=[council]),
-        secretariat=make_user("secretariat", name="Sofia"),
-    )
 
 
 def a_comment(world, author=None):
