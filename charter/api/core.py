@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serial
 
 from charter.errors import DomainError, json_error
 from charter.extensions import csrf, db
+from charter.urls import MAX_INT
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Token requests carry no cookie to forge; cookie requests may only read (see authenticate).
@@ -72,10 +73,27 @@ class PageQuery(Schema):
     cursor: str | None = Field(None, description="next_cursor of the page before.")
 
 
-def page_bounds(query: PageQuery) -> tuple[int, Any]:
-    """(limit, the position after which the page starts) from ?limit= and ?cursor= (the
-    model bounds the limit)."""
-    return query.limit, decode_cursor(query.cursor) if query.cursor else None
+def cursor_position(query: PageQuery, *kinds: type) -> tuple[int, list[Any] | None]:
+    """?limit= and the position of ?cursor=, checked to hold values of these kinds."""
+    position = decode_cursor(query.cursor) if query.cursor else None
+    if position is None:
+        return query.limit, None
+    if isinstance(position, list) and len(position) == len(kinds):
+        values = [_value(item, kind) for item, kind in zip(position, kinds, strict=True)]
+        if None not in values:
+            return query.limit, values
+    raise ApiError(400, _("This cursor is not one the API gave."), {"cursor": query.cursor})
+
+
+def _value(item: Any, kind: type) -> Any:
+    """item as kind (a bounded int, or a naive datetime from its ISO form); None if not one."""
+    if kind is int:
+        return item if type(item) is int and abs(item) <= MAX_INT else None
+    try:
+        moment = datetime.fromisoformat(item) if isinstance(item, str) else None
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is None else None
 
 
 def encode_cursor(position: Any) -> str:

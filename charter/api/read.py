@@ -6,22 +6,19 @@ amendment or a comment on a draft reaches no one the page would not show it to.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, url_for
-from flask_babel import gettext as _
 
 from charter.api.core import (
-    ApiError,
     Page,
     PageQuery,
     caller,
+    cursor_position,
     immutable,
     json_response,
     operation,
-    page_bounds,
     paginate,
 )
 from charter.api.schemas import (
@@ -50,7 +47,6 @@ from charter.process import services as process_services
 from charter.text import diff, hashing
 from charter.text.translation import Localized
 from charter.translating import queries as translating_queries
-from charter.urls import MAX_INT
 
 # Versions are immutable: the hashes of their section texts are kept by digest.
 _text_hashes: LRU[tuple[str, ...]] = LRU(512)
@@ -79,29 +75,6 @@ def charter_readable(slug: str, manager_action: str) -> Charter:
     if queries.latest_visible(charter, user) is None and not can(user, manager_action, charter):
         abort(404)
     return charter
-
-
-def cursor_position(query: PageQuery, *kinds: type) -> tuple[int, list[Any] | None]:
-    """?limit= and the position of ?cursor=, checked to hold values of these kinds."""
-    limit, position = page_bounds(query)
-    if position is None:
-        return limit, None
-    if isinstance(position, list) and len(position) == len(kinds):
-        values = [_value(item, kind) for item, kind in zip(position, kinds, strict=True)]
-        if None not in values:
-            return limit, values
-    raise ApiError(400, _("This cursor is not one the API gave."), {"cursor": query.cursor})
-
-
-def _value(item: Any, kind: type) -> Any:
-    """item as kind (a bounded int, or a naive datetime from its ISO form); None if not one."""
-    if kind is int:
-        return item if type(item) is int and abs(item) <= MAX_INT else None
-    try:
-        moment = datetime.fromisoformat(item) if isinstance(item, str) else None
-    except ValueError:
-        return None
-    return moment if moment is not None and moment.tzinfo is None else None
 
 
 # Charters ---------------------------------------------------------------------------------

@@ -13,8 +13,8 @@ from sqlalchemy.orm import joinedload
 from charter.amendments import present
 from charter.amendments import queries as amendment_queries
 from charter.amendments.models import Amendment, AmendmentOperation
-from charter.api.core import Page, caller, operation, paginate
-from charter.api.read import cursor_position, section_change
+from charter.api.core import Page, caller, cursor_position, operation, paginate
+from charter.api.read import section_change
 from charter.api.schemas import (
     AmendmentEventOut,
     AmendmentOut,

@@ -9,12 +9,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import abort
 
-from charter.api.core import Page, operation, paginate
-from charter.api.read import (
-    charter_and_versions,
-    charter_readable,
-    cursor_position,
-)
+from charter.api.core import Page, cursor_position, operation, paginate
+from charter.api.read import charter_and_versions, charter_readable
 from charter.api.schemas import CommentOut, QuestionOut, ThreadQuery
 from charter.consultation import manage
 from charter.consultation import queries as consultation_queries

@@ -11,9 +11,8 @@ import sqlalchemy as sa
 from flask import Response, abort
 from pydantic import Field
 
-from charter.api.core import Page, PageQuery, Schema, caller, operation, paginate
+from charter.api.core import Page, PageQuery, Schema, caller, cursor_position, operation, paginate
 from charter.api.manage import WRITE, charter_or_404
-from charter.api.read import cursor_position
 from charter.drafting.models import Charter
 from charter.extensions import db
 from charter.permissions import authorize
