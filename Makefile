@@ -19,7 +19,10 @@ serve: $(VENV)/.installed translations
 test: $(VENV)/.installed-test translations node_modules/.installed
 	bash scripts/test.sh
 
-bench: $(VENV)/.installed-test
+# The load run (bench/load.py) drives gunicorn with wrk, from Debian's packages.
+bench: $(VENV)/.installed-test translations
+	@command -v wrk >/dev/null 2>&1 || [ "$$(id -u)" != "0" ] || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >/dev/null
 	$(BIN)/python bench/run.py
 
 lint: $(VENV)/.installed-test

@@ -68,7 +68,7 @@ def _seed(charter, version, authors, themes) -> str:
 
 def consultation_benchmarks(
     database_uri: str, repeat: int, measure: Callable
-) -> dict[str, tuple[float, float]]:
+) -> dict[str, tuple[float, float, int]]:
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_uri, "SECRET_KEY": "bench"})
     with app.app_context():
         db.drop_all()

@@ -31,7 +31,7 @@ URL = "/charters/big/dashboard"
 
 def dashboard_benchmarks(
     database_uri: str, repeat: int, measure: Callable
-) -> dict[str, tuple[float, float]]:
+) -> dict[str, tuple[float, float, int]]:
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_uri, "SECRET_KEY": "bench"})
     with app.app_context():
         db.drop_all()

@@ -64,7 +64,7 @@ def _seed(charter, version, author) -> list[int]:
 
 def merge_benchmarks(
     database_uri: str, repeat: int, measure: Callable
-) -> dict[str, tuple[float, float]]:
+) -> dict[str, tuple[float, float, int]]:
     """Median and p95 of one merge of 50 amendments (rolled back after each run)."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_uri, "SECRET_KEY": "bench"})
     with app.app_context():

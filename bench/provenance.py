@@ -18,6 +18,7 @@ from charter.amendments.models import Amendment, State
 from charter.drafting import provenance, queries, services
 from charter.drafting.models import Charter, MergeStep, SectionText, VersionOrigin
 from charter.extensions import db
+from charter.public import caching
 from charter.text import hashing, sections
 
 VERSIONS = 200
@@ -108,7 +109,7 @@ def seed_history(count: int = VERSIONS, seed: int = 11) -> tuple[Charter, str]:
     return charter, key
 
 
-def provenance_benchmarks(database_uri: str, repeat: int) -> dict[str, tuple[float, float]]:
+def provenance_benchmarks(database_uri: str, repeat: int) -> dict[str, tuple[float, float, int]]:
     """Median and p95 (ms) of provenance, uncached, and of its pages."""
     from bench.run import measure  # bench.run imports this module
 
@@ -122,6 +123,7 @@ def provenance_benchmarks(database_uri: str, repeat: int) -> dict[str, tuple[flo
 
     def get(path: str) -> Callable[[], None]:
         def action() -> None:
+            caching._pages.clear()  # made anew, as for the first reader after a write
             response = client.get(path)
             assert response.status_code == 200, (path, response.status_code)
 

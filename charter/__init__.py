@@ -34,7 +34,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
 
-    from charter import api, audit, database, errors, i18n, security, templating  # noqa: F401
+    from charter import (  # noqa: F401
+        api,
+        audit,
+        cache,
+        database,
+        errors,
+        i18n,
+        security,
+        templating,
+        writes,
+    )
     from charter.accounts import admin, views
     from charter.amendments.views import bp as amendments_bp
     from charter.cli import register_commands
@@ -53,6 +63,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     with app.app_context():
         database.configure_engine(db.engine)
+    cache.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     templating.init_app(app)

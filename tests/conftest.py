@@ -180,7 +180,14 @@ def make_app(database_uri: str) -> Iterator:
             # Tests keep one app context pushed across requests, so `g` outlives a
             # request here (never in production): forget the user Flask-Login cached,
             # and the language and clock Flask-Babel and our filters chose.
-            for name in ("_login_user", "_flask_babel", "reader_clock", "api_token"):
+            for name in (
+                "_login_user",
+                "_flask_babel",
+                "reader_clock",
+                "api_token",
+                "page_key",
+                "page_tag",
+            ):
                 g.pop(name, None)
 
         apps.append(app)
@@ -209,6 +216,24 @@ def client(app: Flask):
 @pytest.fixture
 def runner(app: Flask):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """An empty Redis database of this engine's run (the two runs go side by side)."""
+    import redis
+
+    default = f"redis://127.0.0.1:6379/{14 if ON_POSTGRES else 15}"
+    url = os.environ.get("TEST_REDIS_URL", default)
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2)
+        client.flushdb()
+    except redis.RedisError as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is required in CI: {error}")
+        pytest.skip(f"Redis not reachable at {url}: {error}")
+    yield url
+    client.flushdb()
 
 
 @pytest.fixture

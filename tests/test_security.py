@@ -1,9 +1,6 @@
 """Security properties that hold for every route, not one feature at a time."""
 
-import os
-
 import pytest
-import redis
 from werkzeug.routing import IntegerConverter
 
 from tests.factories import make_charter, make_council, make_user
@@ -75,20 +72,8 @@ def test_every_response_carries_the_security_headers(client, app, path):
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
-def redis_url() -> str | None:
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis is required in CI: {error}")
-        pytest.skip(f"Redis not reachable at {url}: {error}")
-    return url
-
-
-def test_sign_in_limits_count_in_redis_across_two_app_instances(make_app):
-    url = redis_url()
-    redis.Redis.from_url(url).flushdb()
+def test_sign_in_limits_count_in_redis_across_two_app_instances(make_app, redis_url):
+    url = redis_url
     first = make_app(RATELIMIT_STORAGE_URI=url, LOGIN_LIMIT_PER_ACCOUNT="3 per minute")
     with first.app_context():
         make_user("partner", email="shared@example.org", password=PASSWORD)
@@ -103,7 +88,6 @@ def test_sign_in_limits_count_in_redis_across_two_app_instances(make_app):
             "/login", data={"email": "shared@example.org", "password": PASSWORD}
         )
         assert response.status_code == 429
-    redis.Redis.from_url(url).flushdb()
 
 
 def test_nul_characters_in_addresses_are_refused_not_crashing(client):

@@ -25,11 +25,10 @@ import sqlalchemy as sa
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from charter import permissions
+from charter import permissions, writes
 from charter.accounts.models import Council, User, council_membership
 from charter.amendments.models import Amendment, AmendmentEvent, State, amendment_theme
-from charter.audit import AuditEntry
-from charter.cache import LRU
+from charter.cache import Shared
 from charter.consultation.models import Comment, Theme, comment_theme
 from charter.drafting import provenance
 from charter.drafting.models import Charter
@@ -41,7 +40,6 @@ MEASURES = ("proposed", "accepted", "merged", "comments", "answers")
 MIN_PEOPLE = 3  # a region or organisation shown by name gathers at least this many people
 PROPOSED = (State.SUBMITTED, State.ACCEPTED, State.REJECTED, State.MERGED)
 ACCEPTED = (State.ACCEPTED.value, State.MERGED.value)
-AUDIT_WINDOW = 1000  # audit ids that may still be in transactions not yet committed
 
 
 @dataclass(frozen=True)
@@ -75,7 +73,7 @@ class Dashboard:
     merged_words: tuple[provenance.Share, ...]
 
 
-_cache: LRU[Dashboard] = LRU(256)
+_cache: Shared[Dashboard] = Shared("dashboard", 256)
 
 
 @dataclass
@@ -159,7 +157,7 @@ def participation(
 
     Cached: the figures depend on the viewer only through the versions they see and
     whether they may read amendments, and the key holds both, the filters, the language
-    and the last writes (see `last_writes`).
+    and the write stamp (charter.writes): any write makes a new key.
     """
     reads_amendments = permissions.can(user, "read_amendment", charter)
     key = (
@@ -169,7 +167,7 @@ def participation(
         stage,
         theme,
         str(get_locale()),
-        last_writes(),
+        writes.current(),
     )
     return _cache.get_or_set(
         key, lambda: _compute(charter, user, versions, reads_amendments, stage, theme)
@@ -179,37 +177,6 @@ def participation(
 def clear_cache() -> None:
     """Forget every cached figure."""
     _cache.clear()
-
-
-def last_writes() -> tuple:
-    """What changes with every write the figures depend on, in one cheap query.
-
-    Every state change is audited in the transaction that makes it (charter.audit), so the
-    newest audit entry moves with every comment, hiding, amendment move, stage move,
-    publication or profile change. An entry committed late under a lower id than the
-    newest is caught by the count of the last AUDIT_WINDOW ids (the log is append-only).
-    The newest ids of the counted tables catch rows written without an audit entry (data
-    loaded in bulk).
-    """
-    newest = sa.select(sa.func.max(AuditEntry.id)).scalar_subquery()
-    recent = (
-        sa.select(sa.func.count())
-        .select_from(AuditEntry)
-        .where(AuditEntry.id > sa.func.coalesce(newest, 0) - AUDIT_WINDOW)
-        .scalar_subquery()
-    )
-    return tuple(
-        db.session.execute(
-            sa.select(
-                newest,
-                recent,
-                *(
-                    sa.select(sa.func.max(table.id)).scalar_subquery()
-                    for table in (Comment, Amendment, AmendmentEvent, StageEvent)
-                ),
-            )
-        ).one()
-    )
 
 
 def _compute(

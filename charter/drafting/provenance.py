@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from charter import permissions
 from charter.amendments.models import Amendment
-from charter.cache import LRU
+from charter.cache import Shared
 from charter.drafting import queries
 from charter.drafting.models import Charter, MergeStep, SectionText, Version, VersionSection
 from charter.drafting.queries import VersionInfo
@@ -38,8 +38,10 @@ class Origin(NamedTuple):
 
 Spans = tuple[tuple[str, Origin], ...]
 # Versions are immutable: attributions are cached by version digest (and section key).
-_attribution_cache: LRU[Spans] = LRU(1024)
-_contributions_cache: LRU[tuple[tuple[str, tuple[tuple[int | None, int], ...]], ...]] = LRU(64)
+_attribution_cache: Shared[Spans] = Shared("attribution", 1024)
+_contributions_cache: Shared[tuple[tuple[str, tuple[tuple[int | None, int], ...]], ...]] = Shared(
+    "contributions", 64
+)
 
 
 @dataclass(frozen=True)

@@ -11,15 +11,15 @@ from flask import abort
 from sqlalchemy.orm import selectinload
 
 from charter import permissions
-from charter.cache import LRU
+from charter.cache import Shared
 from charter.drafting.models import Charter, Publication, SectionText, Version, VersionSection
 from charter.extensions import db
 from charter.text import diff
 from charter.text.sections import Section
 
 # Versions are immutable: their sections and diffs are cached by digest.
-_sections_cache: LRU[tuple[Section, ...]] = LRU(512)
-_compare_cache: LRU[tuple[diff.SectionChange, ...]] = LRU(256)
+_sections_cache: Shared[tuple[Section, ...]] = Shared("sections", 512)
+_compare_cache: Shared[tuple[diff.SectionChange, ...]] = Shared("compare", 256)
 
 
 @dataclass(frozen=True)

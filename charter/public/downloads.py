@@ -16,7 +16,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from charter.cache import LRU
+from charter.cache import Shared
 from charter.drafting import queries
 from charter.drafting.models import Charter
 from charter.permissions import authorize, current_user_or_none
@@ -43,7 +43,7 @@ HOW_TO_VERIFY = (
 STANDALONE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 # PDFs take a moment to make and never change: keep the last few, by ETag.
-_pdf_cache: LRU[bytes] = LRU(16)
+_pdf_cache: Shared[bytes] = Shared("pdf", 16)
 
 
 @bp.get("/charters/<slug>/versions/<int:number>/download.<fmt>")

@@ -131,7 +131,7 @@ def compare(slug: str, old: int, new: int):
         new=new_version,
         changes=changes,
         summary=_summary(changes),
-        versions=queries.visible_versions(charter, user),
+        newest=queries.latest_visible(charter, user).number,
         view=view if view in VIEWS else "inline",
     )
 

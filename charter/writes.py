@@ -1,0 +1,69 @@
+"""The write stamp: a token that changes with every committed write to the database.
+
+Caches of things that are not keyed by an immutable hash (a public page with its comment
+counts and banners, the dashboard's figures) put the stamp in their key: any write makes a
+new key, so no cache can answer with what was true before a commit, in any process or on
+any host sharing the database.
+
+Every transaction that wrote replaces the stamp with a fresh random token, in one upsert
+just before it commits. Random, not a counter: a database emptied and filled again (a
+restore, a test) can never repeat a stamp an old cache entry was keyed by.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from charter.extensions import db
+
+_WROTE = "charter.wrote"
+
+
+class WriteStamp(db.Model):
+    """One row: the stamp of the last committed write."""
+
+    id = db.Column(db.Integer, primary_key=True, autoincrement=False)
+    stamp = db.Column(db.String(32), nullable=False)
+
+
+def current() -> str | None:
+    """The stamp of the last committed write (None before the first one)."""
+    return db.session.scalar(sa.select(WriteStamp.stamp).where(WriteStamp.id == 1))
+
+
+def _upsert(dialect: str, stamp: str):
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(WriteStamp).values(id=1, stamp=stamp)
+    return statement.on_conflict_do_update(index_elements=["id"], set_={"stamp": stamp})
+
+
+@event.listens_for(db.session, "after_flush")
+def _flushed(session: Session, _context) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(db.session, "do_orm_execute")
+def _executed(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(db.session, "before_commit")
+def _stamp(session: Session) -> None:
+    # The commit's own flush comes after this hook: flush now to know whether it writes.
+    session.flush()
+    if not session.info.pop(_WROTE, False):
+        return
+    dialect = session.get_bind().dialect.name
+    session.execute(_upsert(dialect, secrets.token_hex(16)))
+    session.info.pop(_WROTE, None)
+
+
+@event.listens_for(db.session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_WROTE, None)
