@@ -14,10 +14,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import os
 import pickle  # nosec B403: only values this app signed are unpickled
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from functools import lru_cache
+from pathlib import Path
 from threading import Lock
 from typing import Any, Generic, TypeVar
 
@@ -140,10 +143,38 @@ class _Remote:
         return hmac.new(self.key, payload, hashlib.sha256).digest()
 
 
+_BUILD_SUFFIXES = (".py", ".html", ".css", ".js", ".svg", ".mo", ".md")
+
+
+@lru_cache(maxsize=8)
+def _fingerprint(*roots: str) -> str:
+    """sha256 over the code, templates and assets under roots (read once per process)."""
+    digest = hashlib.sha256()
+    for root in roots:
+        base = Path(root)
+        if not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*")):
+            if path.suffix in _BUILD_SUFFIXES and path.is_file():
+                digest.update(str(path.relative_to(base)).encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def build_id(app: Flask | None = None) -> str:
+    """What the app renders with: BUILD_ID when configured, else a hash of its files."""
+    app = app or current_app
+    configured = app.config.get("BUILD_ID")
+    if configured:
+        return str(configured)
+    roots = [app.root_path, app.static_folder or ""]
+    if app.template_folder:
+        roots.append(os.path.normpath(os.path.join(app.root_path, app.template_folder)))
+    return _fingerprint(*roots)
+
+
 def init_app(app: Flask) -> None:
     """Shared caches of this app use Redis when REDIS_URL is set."""
-    from charter.public.caching import build_id
-
     url = app.config.get("REDIS_URL")
     app.extensions[_EXTENSION] = (
         _Remote(url, app.config["SECRET_KEY"], build_id(app)) if url else None

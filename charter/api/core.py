@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serializer
 
+from charter.cache import build_id
 from charter.errors import DomainError, json_error
 from charter.extensions import csrf, db
 from charter.urls import MAX_INT
@@ -289,8 +290,6 @@ def json_response(
 def immutable(response_factory: Callable[[], Response], *parts: object) -> Response:
     """A 304 when the client holds this resource (tagged by parts, which fix its content),
     else the answer with its strong ETag."""
-    from charter.public.caching import build_id
-
     tag = hashlib.sha256("\x1f".join([build_id(), *map(str, parts)]).encode()).hexdigest()
     held = request.if_none_match.contains(tag)
     response = Response(status=304) if held else response_factory()

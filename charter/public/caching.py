@@ -20,16 +20,13 @@ what moves by itself, the stage banner when a stage's dates pass, may be PAGE_TT
 from __future__ import annotations
 
 import hashlib
-import os
-from functools import lru_cache
-from pathlib import Path
 
-from flask import Flask, Response, current_app, g, request, session
+from flask import Response, g, request, session
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 
 from charter import writes
-from charter.cache import Shared
+from charter.cache import Shared, build_id
 from charter.public.views import bp
 
 PAGE_MAX_AGE = 300  # five minutes: the moving parts of a page may be that late in a cache
@@ -38,35 +35,6 @@ DOWNLOAD_MAX_AGE = 86_400  # a day: a download changes only if the charter is re
 
 PAGE_TTL = 60  # how late the app's own copy may show a stage banner that moved by itself
 _pages: Shared[tuple[bytes, str, str]] = Shared("pages", 64, PAGE_TTL)  # body, type, tag
-
-_BUILD_SUFFIXES = (".py", ".html", ".css", ".js", ".svg", ".mo", ".md")
-
-
-@lru_cache(maxsize=8)
-def _fingerprint(*roots: str) -> str:
-    """sha256 over the code, templates and assets under roots (read once per process)."""
-    digest = hashlib.sha256()
-    for root in roots:
-        base = Path(root)
-        if not base.is_dir():
-            continue
-        for path in sorted(base.rglob("*")):
-            if path.suffix in _BUILD_SUFFIXES and path.is_file():
-                digest.update(str(path.relative_to(base)).encode() + b"\0")
-                digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
-
-
-def build_id(app: Flask | None = None) -> str:
-    """What the app renders with: BUILD_ID when configured, else a hash of its files."""
-    app = app or current_app
-    configured = app.config.get("BUILD_ID")
-    if configured:
-        return str(configured)
-    roots = [app.root_path, app.static_folder or ""]
-    if app.template_folder:
-        roots.append(os.path.normpath(os.path.join(app.root_path, app.template_folder)))
-    return _fingerprint(*roots)
 
 
 def anonymous() -> bool:
