@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, NotFound
 
 from charter.amendments.forms import ConfirmForm
 from charter.consultation import queries as consultation_queries
@@ -105,6 +105,11 @@ def compare_form(slug: str):
             old, new = int(request.args.get("from", "")), int(request.args.get("to", ""))
         except ValueError:
             raise explained(BadRequest, _("Choose two versions to compare.")) from None
+        numbers = {version.number for version in versions}
+        for number in (old, new):
+            if number not in numbers:
+                message = _("There is no version %(number)s to compare.", number=number)
+                raise explained(NotFound, message)
         view = request.args.get("view")
         return redirect(
             url_for(".compare", slug=slug, old=old, new=new, view=view if view in VIEWS else None)

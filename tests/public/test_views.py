@@ -144,6 +144,13 @@ def test_compare_form_with_bad_numbers_explains(client, charter):
     assert "Choose two versions to compare" in text(response)
 
 
+def test_compare_form_with_a_version_the_reader_may_not_see_explains(client, charter):
+    for number in ("3", "99"):  # a draft, and a version that does not exist
+        response = client.get(f"/charters/cities/compare?from=1&to={number}")
+        assert response.status_code == 404
+        assert f"There is no version {number} to compare." in text(response)
+
+
 def test_compare_form_page_offers_the_published_versions(client, charter):
     page = text(client.get("/charters/cities/compare"))
     assert '<option value="2" selected>' in page
