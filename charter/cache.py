@@ -181,6 +181,12 @@ def init_app(app: Flask) -> None:
     )
 
 
+def redis_client() -> redis.Redis | None:
+    """The app's Redis client, when REDIS_URL is set."""
+    remote = _remote()
+    return remote.client if remote is not None else None
+
+
 def _remote() -> _Remote | None:
     if not has_app_context():
         return None

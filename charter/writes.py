@@ -8,20 +8,33 @@ any host sharing the database.
 Every transaction that wrote replaces the stamp with a fresh random token, in one upsert
 just before it commits. Random, not a counter: a database emptied and filled again (a
 restore, a test) can never repeat a stamp an old cache entry was keyed by.
+
+With Redis, the new stamp is also set there right after the commit, and readers ask Redis:
+a page kept for the public then costs no database round trip at all. Each token is new, so
+whichever commit sets Redis last, what is kept under its token was made after every commit
+before it. Should Redis refuse a new stamp, the old one expires within STAMP_TTL and
+readers go back to the database's.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 
+import redis
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from charter.cache import redis_client
 from charter.extensions import db
 
+log = logging.getLogger(__name__)
 _WROTE = "charter.wrote"
+_NEW = "charter.new_stamp"
+REDIS_KEY = "charter:write-stamp"
+STAMP_TTL = 60  # seconds: the longest Redis may hold a stamp it failed to replace
 
 
 class WriteStamp(db.Model):
@@ -33,6 +46,23 @@ class WriteStamp(db.Model):
 
 def current() -> str | None:
     """The stamp of the last committed write (None before the first one)."""
+    client = redis_client()
+    if client is None:
+        return _stored()
+    try:
+        if (stamp := client.get(REDIS_KEY)) is not None:
+            return stamp.decode()
+        stamp = _stored()
+        if stamp is not None:
+            # Only if no commit set a newer one meanwhile.
+            client.set(REDIS_KEY, stamp, nx=True, ex=STAMP_TTL)
+        return stamp
+    except redis.RedisError as error:
+        log.warning("write stamp: Redis unavailable (%s)", type(error).__name__)
+        return _stored()
+
+
+def _stored() -> str | None:
     return db.session.scalar(sa.select(WriteStamp.stamp).where(WriteStamp.id == 1))
 
 
@@ -60,10 +90,24 @@ def _stamp(session: Session) -> None:
     if not session.info.pop(_WROTE, False):
         return
     dialect = session.get_bind().dialect.name
-    session.execute(_upsert(dialect, secrets.token_hex(16)))
+    stamp = secrets.token_hex(16)
+    session.execute(_upsert(dialect, stamp))
     session.info.pop(_WROTE, None)
+    session.info[_NEW] = stamp
+
+
+@event.listens_for(db.session, "after_commit")
+def _publish(session: Session) -> None:
+    stamp = session.info.pop(_NEW, None)
+    if stamp is None or (client := redis_client()) is None:
+        return
+    try:
+        client.set(REDIS_KEY, stamp, ex=STAMP_TTL)
+    except redis.RedisError as error:
+        log.warning("write stamp: Redis unavailable (%s)", type(error).__name__)
 
 
 @event.listens_for(db.session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_WROTE, None)
+    session.info.pop(_NEW, None)

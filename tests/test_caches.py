@@ -95,3 +95,29 @@ def test_redis_down_costs_the_computation_not_the_page(make_app):
         assert cache.get_or_set("digest", lambda: "computed") == "computed"
         cache.clear()
         assert cache.get("digest") is None
+
+
+def test_with_redis_the_stamp_is_read_there_and_set_by_every_commit(make_app, redis_url):
+    app = make_app(REDIS_URL=redis_url)
+    client = redis.Redis.from_url(redis_url)
+    statements = []
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(1))
+        make_charter("cities")
+        stored = db.session.scalar(sa.select(writes.WriteStamp.stamp))
+        assert client.get(writes.REDIS_KEY).decode() == stored
+        db.session.commit()
+        statements.clear()
+        assert writes.current() == stored
+        assert statements == []  # no database round trip
+        # Redis lost the stamp (a restart, an expiry): the database's is read and set again.
+        client.delete(writes.REDIS_KEY)
+        assert writes.current() == stored
+        assert client.get(writes.REDIS_KEY).decode() == stored
+        assert 0 < client.ttl(writes.REDIS_KEY) <= writes.STAMP_TTL
+
+
+def test_with_redis_down_the_stamp_comes_from_the_database(make_app):
+    with make_app(REDIS_URL="redis://127.0.0.1:1/0").app_context():
+        make_charter("cities")  # the commit's stamp cannot reach Redis: no error
+        assert writes.current() == db.session.scalar(sa.select(writes.WriteStamp.stamp))

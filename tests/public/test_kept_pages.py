@@ -90,6 +90,19 @@ def test_a_page_with_a_message_for_one_browser_is_not_kept(client, consultation)
     assert "You are signed out." not in page(client, FIRST)
 
 
+def test_with_redis_a_kept_page_costs_no_database_round_trip(make_app, redis_url):
+    app = make_app(REDIS_URL=redis_url)
+    statements = []
+    with app.app_context():
+        charter = services.create_charter("shared", "Shared charter")
+        make_version(charter, DOCUMENT)
+        client = app.test_client()
+        made = client.get("/charters/shared").get_data()
+        sa.event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(1))
+        assert client.get("/charters/shared").get_data() == made
+    assert statements == []
+
+
 def test_kept_pages_are_shared_through_redis_by_two_apps(make_app, redis_url, monkeypatch):
     first = make_app(REDIS_URL=redis_url)
     with first.app_context():
