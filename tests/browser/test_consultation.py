@@ -68,6 +68,7 @@ def test_answer_annotate_hide_and_see_why(browser, page, site, screenshot):
     sherpa.goto(site + "/charters/harbour")
     sherpa.locator("#article-1-dignity").get_by_role("link", name="Comments (1)").click()
     expect(sherpa.get_by_role("heading", name="Comments on “Article 1 — Dignity”")).to_be_visible()
+    sherpa.wait_for_load_state()  # annotate.js is deferred: its listeners come after the heading
     sherpa.evaluate(
         """passage => {
             const text = document.querySelector("[data-annotatable]");
