@@ -92,18 +92,23 @@ def setup_rebase(author: User) -> tuple[Version, Version, list[rebase.Operation]
     return base, head, operations
 
 
+COUNCILS = 12
+PEOPLE = 2_000  # the delegates of the councils, who write the amendments and endorse them
+
+
 def seed_index(charter: Charter, version: Version, count: int = 10_000, seed: int = 7) -> User:
-    """Councils, authors, themes and `count` amendments to the charter; the secretariat."""
+    """Councils, their delegates, themes and `count` amendments to the charter; the
+    secretariat."""
     rng = random.Random(seed)
-    councils = [accounts.create_council(charter, f"Council {n}") for n in range(8)]
+    councils = [accounts.create_council(charter, f"Council {n}") for n in range(COUNCILS)]
     authors = [
         accounts.create_user(
             f"sherpa-{n}@bench.org",
             "sherpa",
-            display_name=f"Sherpa {n:02d}",
+            display_name=f"Sherpa {n:04d}",
             councils=[councils[n % len(councils)]],
         )
-        for n in range(40)
+        for n in range(PEOPLE)
     ]
     secretariat = accounts.create_user("secretariat@bench.org", "secretariat")
     themes = [Theme(charter_id=charter.id, name=f"Theme {n}") for n in range(6)]
@@ -171,6 +176,18 @@ def seed_index(charter: Charter, version: Version, count: int = 10_000, seed: in
         with db.engine.begin() as connection:
             connection.execute(sa.text("ANALYZE"))
     return secretariat
+
+
+def widest_amendment(charter: Charter) -> int:
+    """The number of an amendment with the most operations (the heaviest amendment page)."""
+    return db.session.scalar(
+        sa.select(Amendment.number)
+        .join(AmendmentOperation)
+        .where(Amendment.charter_id == charter.id)
+        .group_by(Amendment.number)
+        .order_by(sa.func.count().desc(), Amendment.number)
+        .limit(1)
+    )
 
 
 def busiest_section(charter: Charter) -> str:

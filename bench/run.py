@@ -72,9 +72,27 @@ TARGETS_MS = {
     **DASHBOARD_TARGETS_MS,
     **API_TARGETS_MS,
     "page: version, kept for the next reader": 5,
+    "page: amendment, 3 operations": 40,
 }
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 INDEX = "/charters/big/amendments"
+SWEEP = {
+    "page: history of versions": "/charters/big/versions",
+    "page: section across versions": "/charters/big/sections/{section}",
+    "page: timeline": "/charters/big/timeline",
+    "page: stages": "/charters/big/stages",
+    "page: merge workspace": "/charters/big/merge",
+    "page: download, Markdown": "/charters/big/versions/2/download.md",
+    "page: download, JSON": "/charters/big/versions/2/download.json",
+    "page: feed of published versions": "/charters/big/feed.atom",
+    "api: charter": "/api/v1/charters/big",
+    "api: versions": "/api/v1/charters/big/versions",
+    "api: compare": "/api/v1/charters/big/compare/1/2",
+    "api: amendments, first page": "/api/v1/charters/big/amendments",
+    "api: amendments, one section": "/api/v1/charters/big/amendments?section={section}",
+    "api: stages": "/api/v1/charters/big/stages",
+    "api: audit log": "/api/v1/charters/big/audit",
+}
 
 
 class Measure(NamedTuple):
@@ -139,6 +157,7 @@ def page_benchmarks(database_uri: str, repeat: int) -> dict[str, tuple[float, fl
         db.session.commit()
         secretariat = amendments.seed_index(charter, version)
         busiest = amendments.busiest_section(charter)
+        widest = amendments.widest_amendment(charter)
         base, head, operations = amendments.setup_rebase(secretariat)
         user_id = secretariat.get_id()
     client, secretariat_client = app.test_client(), app.test_client()
@@ -176,6 +195,13 @@ def page_benchmarks(database_uri: str, repeat: int) -> dict[str, tuple[float, fl
             get(f"{INDEX}?section={busiest}", secretariat_client), repeat
         ),
     }
+    results["page: amendment, 3 operations"] = measure(
+        get(f"/charters/big/amendments/{widest}", secretariat_client), repeat
+    )
+    # The other pages and API reads on the same charter, as the secretariat (who sees the most):
+    # measured and shown, with no target of their own.
+    for name, path in SWEEP.items():
+        results[name] = measure(get(path.format(section=busiest), secretariat_client), repeat)
     with app.app_context():
         # What the amendment page does: the versions' sections are cached, the rebase is not.
         results["rebase: amendment across 20 versions"] = measure(
@@ -262,13 +288,13 @@ def main() -> None:
         for name, (median, p95, *counted) in measures.items():
             if name.startswith("history: "):
                 continue
-            target = TARGETS_MS[name]
-            ok = median < target
+            target = TARGETS_MS.get(name)
+            ok = target is None or median < target
             failed |= not ok
             count = str(counted[0]) if counted else ""
             lines.append(
                 f"{name:55} {engine:11} {median:10.2f} {p95:8.2f} {count:>7} "
-                f"{'< ' + str(target):>8}  {'yes' if ok else 'NO'}"
+                f"{'< ' + str(target) if target else '—':>8}  {'yes' if ok else 'NO'}"
             )
         if engine != "any" and any(name.startswith("history: ") for name in measures):
             for name, (median, p95, *counted) in measures.items():

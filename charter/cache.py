@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import logging
 import os
-import pickle  # nosec B403: only values this app signed are unpickled
+import pickle  # only values this app signed are unpickled  # nosec B403
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -130,7 +130,7 @@ class _Remote:
         if not hmac.compare_digest(signature, self._sign(payload)):
             log.warning("cache: an entry with a wrong signature was ignored")
             return _MISSING
-        return pickle.loads(payload)  # noqa: S301  # nosec B301: signed by this app above
+        return pickle.loads(payload)  # noqa: S301  # signed, checked above  # nosec B301
 
     def store(self, address: str, value: Any, ttl: int) -> None:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
