@@ -179,11 +179,12 @@ def seed_index(charter: Charter, version: Version, count: int = 10_000, seed: in
 
 
 def widest_amendment(charter: Charter) -> int:
-    """The number of an amendment with the most operations (the heaviest amendment page)."""
+    """The number of a submitted amendment with the most operations (the heaviest amendment
+    page: its changes are rebased on the head)."""
     return db.session.scalar(
         sa.select(Amendment.number)
         .join(AmendmentOperation)
-        .where(Amendment.charter_id == charter.id)
+        .where(Amendment.charter_id == charter.id, Amendment.state == State.SUBMITTED)
         .group_by(Amendment.number)
         .order_by(sa.func.count().desc(), Amendment.number)
         .limit(1)

@@ -13,6 +13,9 @@ from charter.text import diff, rebase
 from charter.text.sections import Section
 
 _head_cache: LRU[OnHead] = LRU(1024)
+# Only the status, for the merge workspace, which lists every accepted amendment: small
+# values, so many more of them fit than of whole rebases.
+_status_cache: LRU[str] = LRU(16_384)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,16 @@ def against_head(
     return _head_cache.get_or_set(
         (revision_key, base.digest, head.digest),
         lambda: _against_head(base, head, operations),
+    )
+
+
+def status_on_head(
+    base: Version, head: Version, operations: list[rebase.Operation], revision_key: object
+) -> str:
+    """Whether the amendment applies cleanly to the head, conflicts or is already in it."""
+    return _status_cache.get_or_set(
+        (revision_key, base.digest, head.digest),
+        lambda: against_head(base, head, operations, revision_key).status,
     )
 
 

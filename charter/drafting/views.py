@@ -68,8 +68,8 @@ def _resolutions(head: tuple[Section, ...]) -> dict[tuple[int, str], str]:
 
 def _merge_page(charter, head, form, numbers, resolutions, status=200, error=None):
     candidates = merge.accepted_amendments(charter)
-    on_head = {
-        amendment.number: present.against_head(
+    status_on_head = {
+        amendment.number: present.status_on_head(
             amendment.base_version,
             head,
             amendment.text_operations(),
@@ -95,7 +95,7 @@ def _merge_page(charter, head, form, numbers, resolutions, status=200, error=Non
         head=head,
         form=form,
         candidates=candidates,
-        on_head=on_head,
+        status_on_head=status_on_head,
         selected=numbers,
         plan=plan,
         changes=changes,
