@@ -1,10 +1,14 @@
-"""Engine set-up shared by both database engines, and the append-only rule for history rows."""
+"""Engine set-up shared by both database engines, and the append-only rule for history rows:
+refused by the ORM before a flush, and by the database itself (triggers) for anyone who
+goes around the app."""
 
 from __future__ import annotations
 
-from sqlalchemy import event, inspect
-from sqlalchemy.engine import Engine
+from sqlalchemy import MetaData, event, inspect
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
+
+from charter.extensions import db
 
 
 def configure_engine(engine: Engine) -> None:
@@ -44,3 +48,48 @@ def _refuse_history_changes(session: Session, _context, _instances) -> None:
 def _has_column_changes(obj: object) -> bool:
     state = inspect(obj)
     return any(state.attrs[attr.key].history.has_changes() for attr in state.mapper.column_attrs)
+
+
+# The database's own refusal. Migration 0010 installs it in existing databases; create_all
+# (tests, benchmarks) through the metadata hook below. Either way, rows can still be added.
+_PG_FUNCTION = """
+CREATE OR REPLACE FUNCTION charter_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION USING ERRCODE = 'restrict_violation',
+        MESSAGE = TG_TABLE_NAME || ' rows are never changed (' || TG_OP || ' refused)';
+END
+$$
+"""
+
+
+def append_only_ddl(dialect: str, tables: list[str]) -> list[str]:
+    """The statements that make the database refuse updates and deletes of these tables."""
+    if dialect == "postgresql":
+        return [_PG_FUNCTION] + [
+            f'CREATE TRIGGER "{table}_append_only" BEFORE UPDATE OR DELETE ON "{table}" '
+            "FOR EACH ROW EXECUTE FUNCTION charter_append_only()"
+            for table in tables
+        ]
+    return [
+        f'CREATE TRIGGER "{table}_append_only_{operation.lower()}" BEFORE {operation} '
+        f"ON \"{table}\" BEGIN SELECT RAISE(ABORT, '{table} rows are never changed'); END"
+        for table in tables
+        for operation in ("UPDATE", "DELETE")
+    ]
+
+
+def append_only_tables() -> list[str]:
+    """The tables of the models marked AppendOnly."""
+    return sorted(
+        mapper.local_table.name
+        for mapper in db.Model.registry.mappers
+        if issubclass(mapper.class_, AppendOnly)
+    )
+
+
+@event.listens_for(db.metadata, "after_create")
+def _install_append_only(_metadata: MetaData, connection: Connection, tables=(), **_kw) -> None:
+    created = {table.name for table in tables}
+    chosen = [name for name in append_only_tables() if name in created]
+    for statement in append_only_ddl(connection.dialect.name, chosen):
+        connection.exec_driver_sql(statement)

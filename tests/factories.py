@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import datetime
 
+import sqlalchemy as sa
+
 from charter.drafting import queries, services
 from charter.drafting.models import Charter, Version
 from charter.extensions import db
@@ -87,3 +89,20 @@ def make_council(charter: Charter, name: str | None = None):
     council = accounts.create_council(charter, name or f"Council {next(_numbers)}")
     db.session.commit()
     return council
+
+
+def tamper(statement: str) -> None:
+    """Run a statement as the database's owner could: going around its refusal of history
+    changes (charter.database triggers), to show what `flask verify` then finds."""
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        else:
+            names = connection.execute(
+                sa.text(
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%append%'"
+                )
+            )
+            for (name,) in names.all():
+                connection.execute(sa.text(f'DROP TRIGGER "{name}"'))
+        connection.execute(sa.text(statement))

@@ -10,7 +10,7 @@ from charter.drafting import queries
 from charter.drafting.models import Charter, Publication, SectionText, Version
 from charter.extensions import db
 from charter.process.models import StageEvent
-from tests.factories import DOCUMENT
+from tests.factories import DOCUMENT, tamper
 
 
 def count(model) -> int:
@@ -219,8 +219,7 @@ def test_verify_passes_on_an_untouched_history(runner):
 )
 def test_verify_detects_a_tampered_row(runner, statement):
     runner.invoke(args=["demo"])
-    with db.engine.begin() as connection:
-        connection.execute(sa.text(statement))
+    tamper(statement)
     result = runner.invoke(args=["verify"])
     assert result.exit_code == 1
     assert "problem" in result.output

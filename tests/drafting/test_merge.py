@@ -18,6 +18,7 @@ from charter.errors import Conflict, Forbidden, InvalidInput
 from charter.extensions import db
 from charter.text import rebase
 from tests.amendments.conftest import World
+from tests.factories import tamper
 
 MERGE = "/charters/amend/merge"
 DIGNITY = "article-1-dignity"
@@ -333,8 +334,7 @@ def test_verify_checks_merged_amendments_against_the_recorded_versions(runner, w
     db.session.commit()
     result = runner.invoke(args=["verify"])
     assert result.exit_code == 0, result.output
-    with db.engine.begin() as connection:
-        connection.execute(sa.text(statement))
+    tamper(statement)
     result = runner.invoke(args=["verify"])
     assert result.exit_code == 1, result.output
     assert "problem" in result.output
