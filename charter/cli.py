@@ -1,4 +1,5 @@
-"""Flask commands: import a document, load the demo, verify the hash chains."""
+"""Flask commands: import a document, load the demo, verify the hash chains, back up and
+restore the database."""
 
 from __future__ import annotations
 
@@ -98,6 +99,33 @@ def register_commands(app: Flask) -> None:
         if error:
             click.echo(f"Error: the mail server failed ({error}); run again later.", err=True)
             raise click.exceptions.Exit(1)
+
+    @app.cli.command("backup")
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    def backup_command(file: Path):
+        """Write every row of the database to FILE (JSON lines; gzipped if it ends in .gz),
+        as it is at one moment, while the site keeps running."""
+        from charter import backup
+
+        if file.exists():
+            fail(f"{file}: the file exists already")
+        counts = backup.backup(file)
+        click.echo(f"Backed up {sum(counts.values())} rows of {len(counts)} tables to {file}.")
+
+    @app.cli.command("restore")
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    def restore_command(file: Path):
+        """Write a backup into this database, which must be empty (after `flask db upgrade`),
+        of either engine: all of it or nothing."""
+        from charter import backup
+
+        if not file.is_file():
+            fail(f"{file}: no such file")
+        try:
+            counts = backup.restore(file)
+        except DomainError as error:
+            fail(f"{file}: {error.message}")
+        click.echo(f"Restored {sum(counts.values())} rows of {len(counts)} tables from {file}.")
 
     register_user_commands(app)
 

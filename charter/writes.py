@@ -72,6 +72,17 @@ def _upsert(dialect: str, stamp: str):
     return statement.on_conflict_do_update(index_elements=["id"], set_={"stamp": stamp})
 
 
+def renew(connection: sa.Connection) -> None:
+    """A new stamp, written outside the app's session (a restore); Redis forgets its copy,
+    so readers take the new one from the database."""
+    connection.execute(_upsert(connection.dialect.name, secrets.token_hex(16)))
+    if (client := redis_client()) is not None:
+        try:
+            client.delete(REDIS_KEY)
+        except redis.RedisError as error:
+            log.warning("write stamp: Redis unavailable (%s)", type(error).__name__)
+
+
 @event.listens_for(db.session, "after_flush")
 def _flushed(session: Session, _context) -> None:
     session.info[_WROTE] = True

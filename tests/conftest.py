@@ -42,12 +42,24 @@ def pytest_sessionstart(session) -> None:
                 write_mo(target, read_po(source, locale=po.parts[-3]))
 
 
+# The PostgreSQL server, also for the SQLite run's tests that cross engines.
+POSTGRES_SERVER_URL = (
+    TEST_DATABASE_URL
+    if ON_POSTGRES
+    else os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1/test")
+)
+
+
 def server_admin():
-    """An autocommit engine on TEST_DATABASE_URL, to create and drop databases."""
+    """An autocommit engine on the PostgreSQL server, to create and drop databases."""
     return sa.create_engine(
-        TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1),
+        POSTGRES_SERVER_URL.replace("postgresql://", "postgresql+psycopg://", 1),
         isolation_level="AUTOCOMMIT",
     )
+
+
+def postgres_database_url(name: str) -> str:
+    return f"{POSTGRES_SERVER_URL.rsplit('/', 1)[0]}/{name}"
 
 
 def recreate_database(name: str) -> None:
