@@ -120,7 +120,7 @@ class CharterLife(RuleBasedStateMachine):
         if db.session.get(Version, head.id).publication is not None:
             self.published.setdefault(head.number, head.digest)
 
-    @rule(forward=st.booleans(), roll=st.integers(0, 5))
+    @rule(forward=st.booleans(), roll=st.integers(0, 11))
     def move_stage(self, forward: bool, roll: int) -> None:
         if roll:  # rarer than the rest: most of a charter's life is inside a stage
             return
@@ -177,6 +177,7 @@ def test_a_charter_keeps_its_promises_whatever_people_do(app):
             max_examples=10,
             stateful_step_count=30,
             deadline=None,
+            derandomize=True,  # the same runs everywhere: a failure is reproduced
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
         ),
     )
