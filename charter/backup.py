@@ -16,11 +16,13 @@ import base64
 import datetime
 import enum
 import gzip
+import itertools
 import json
 import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -73,33 +75,38 @@ def restore(path: Path) -> dict[str, int]:
                         table=table.name,
                     )
                 )
-        batch: list[dict[str, Any]] = []
-        current = None
-        for number, line in enumerate(lines, start=2):
-            try:
-                name, values = json.loads(line)
-                if name not in header["tables"] or name not in tables:
+        for name, group in itertools.groupby(_rows(lines, header, tables), key=itemgetter(0)):
+            values = (row for _name, row in group)
+            while chunk := list(itertools.islice(values, BATCH)):
+                try:
+                    connection.execute(tables[name].insert(), chunk)
+                except sa.exc.IntegrityError:
                     raise BackupError(
-                        _("The backup names an unknown table: %(table)s.", table=name)
-                    )
-                row = _decoded(tables[name], values)
-            except (ValueError, TypeError, AttributeError):
-                raise BackupError(
-                    _("Line %(number)s of the backup cannot be read.", number=number)
-                ) from None
-            if name != current and batch:
-                connection.execute(tables[current].insert(), batch)
-                batch = []
-            current = name
-            batch.append(row)
-            counts[name] += 1
-            if len(batch) >= BATCH:
-                connection.execute(tables[current].insert(), batch)
-                batch = []
-        if batch:
-            connection.execute(tables[current].insert(), batch)
+                        _(
+                            "The rows of table %(table)s do not fit together with the others: "
+                            "the backup is incomplete or was edited.",
+                            table=name,
+                        )
+                    ) from None
+                counts[name] += len(chunk)
         _after_restore(connection)
     return counts
+
+
+def _rows(
+    lines: Iterator[str], header: dict[str, Any], tables: dict[str, sa.Table]
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each row of the backup, with its table's name, decoded for the database."""
+    for number, line in enumerate(lines, start=2):
+        try:
+            name, values = json.loads(line)
+            if name not in header["tables"] or name not in tables:
+                raise BackupError(_("The backup names an unknown table: %(table)s.", table=name))
+            yield name, _decoded(tables[name], values)
+        except (ValueError, TypeError, AttributeError):
+            raise BackupError(
+                _("Line %(number)s of the backup cannot be read.", number=number)
+            ) from None
 
 
 def _lines(source: IO[str]) -> Iterator[str]:

@@ -148,6 +148,10 @@ def test_a_restore_that_cannot_be_done_says_why_and_writes_nothing(
     broken.write_text(file.read_text().replace('["charter", {', '["nonsense", {', 1))
     not_a_backup = tmp_path / "notes.txt"
     not_a_backup.write_text("Minutes of the Policy Council\n")
+    orphans = tmp_path / "orphans.jsonl"  # versions, amendments… of charters left out
+    orphans.write_text(
+        "".join(line for line in file.read_text().splitlines(True) if '["charter", {' not in line)
+    )
     cut = tmp_path / "cut.jsonl"
     cut.write_text(file.read_text()[:-40])  # the last line cut short
     not_gzip = tmp_path / "notes.jsonl.gz"
@@ -157,6 +161,8 @@ def test_a_restore_that_cannot_be_done_says_why_and_writes_nothing(
             backup.restore(broken)
         with pytest.raises(backup.BackupError, match="not a Charter backup"):
             backup.restore(not_a_backup)
+        with pytest.raises(backup.BackupError, match="do not fit together"):
+            backup.restore(orphans)
         with pytest.raises(backup.BackupError, match="cannot be read"):
             backup.restore(cut)
         with pytest.raises(backup.BackupError, match="damaged"):
