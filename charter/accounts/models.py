@@ -69,6 +69,10 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # Bumped on sign-out, password change and deactivation: older sessions stop working.
     session_epoch: Mapped[int] = mapped_column(default=0)
+    # Two-factor sign-in: the TOTP secret once confirmed (base32), and the last time step a
+    # code was accepted for, so that one code cannot be used twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     councils: Mapped[list[Council]] = relationship(
@@ -156,6 +160,16 @@ class PasswordReset(db.Model):
     @property
     def usable(self) -> bool:
         return self.used_at is None and utcnow() < self.expires_at
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the authenticator app (its SHA-256 is stored)."""
+
+    __tablename__ = "recovery_code"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]
 
 
 class Notification(db.Model):
