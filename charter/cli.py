@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 
 from charter.errors import DomainError
 from charter.extensions import db
@@ -71,6 +71,12 @@ def register_commands(app: Flask) -> None:
             click.echo("Demo accounts (demo only — sign in at /login):")
             for role, email, password in accounts:
                 click.echo(f"  {role:12} {email:48} {password}")
+            roles = ", ".join(current_app.config["TWO_FACTOR_ROLES"])
+            if roles:
+                click.echo(
+                    f"Roles {roles} set up two-factor sign-in at their first sign-in: an "
+                    "authenticator app (or `oathtool --totp -b KEY`) gives the codes."
+                )
 
     @app.cli.command("verify")
     def verify_command():

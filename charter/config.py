@@ -23,6 +23,12 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
     "LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
     "RATELIMIT_HEADERS_ENABLED": True,
+    # Roles that sign in with a second factor (an authenticator app); optional for others.
+    "TWO_FACTOR_ROLES": ["secretariat", "admin"],
+    # A session not kept by "Remember me" ends after this long without a request, and
+    # after this long in all; "Remember me" keeps one for REMEMBER_COOKIE_DURATION.
+    "SESSION_IDLE_MINUTES": 120,
+    "SESSION_MAX_HOURS": 12,
     # E-mail: SMTP when MAIL_SERVER is set, the log otherwise.
     "MAIL_SERVER": "",
     "MAIL_PORT": 25,
@@ -52,6 +58,9 @@ FROM_ENVIRONMENT = {
     "PREFER_HTTPS": lambda value: value.lower() in ("1", "true", "yes"),
     "WEBHOOK_ALLOW_PRIVATE": lambda value: value.lower() in ("1", "true", "yes"),
     "PROXY_COUNT": int,
+    "TWO_FACTOR_ROLES": lambda value: [role.strip() for role in value.split(",") if role.strip()],
+    "SESSION_IDLE_MINUTES": int,
+    "SESSION_MAX_HOURS": int,
 }
 
 
@@ -93,7 +102,13 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         config["SECRET_KEY"] = secret_key(instance_path)
     config.update(overrides)
     if config.get("PREFER_HTTPS"):
+        # HTTPS only, and names the browser binds to this host and path (the __Host- prefix):
+        # a neighbouring subdomain cannot plant or overwrite them.
         config["SESSION_COOKIE_SECURE"] = config["REMEMBER_COOKIE_SECURE"] = True
+        config.setdefault("SESSION_COOKIE_NAME", "__Host-session")
+        config.setdefault("REMEMBER_COOKIE_NAME", "__Host-remember_token")
+        config["SESSION_COOKIE_DOMAIN"] = config["REMEMBER_COOKIE_DOMAIN"] = None
+        config["SESSION_COOKIE_PATH"] = config["REMEMBER_COOKIE_PATH"] = "/"
         config["PREFERRED_URL_SCHEME"] = "https"
     if config.get("SERVER_NAME") and "SITE_URL" not in overrides and "SITE_URL" not in os.environ:
         scheme = config.get("PREFERRED_URL_SCHEME", "http")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, abort, current_app, request
 from flask_login import current_user
 
 CSP = "; ".join(
@@ -34,6 +34,11 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if current_app.config.get("PREFER_HTTPS"):
+            # Browsers come back over HTTPS only, for a year (ignored on plain HTTP).
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
         if current_user and current_user.is_authenticated:
             # Pages of a signed-in person may hold drafts: never keep them in a shared cache.
             response.headers["Cache-Control"] = "no-store"

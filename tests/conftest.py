@@ -189,7 +189,6 @@ def make_app(database_uri: str) -> Iterator:
         if shared:
             _shared[key] = (app, dict(app.config))
 
-        @app.before_request
         def _forget_cached_user() -> None:
             # Tests keep one app context pushed across requests, so `g` outlives a
             # request here (never in production): forget the user Flask-Login cached,
@@ -204,6 +203,7 @@ def make_app(database_uri: str) -> Iterator:
             ):
                 g.pop(name, None)
 
+        app.before_request_funcs.setdefault(None, []).insert(0, _forget_cached_user)  # first
         apps.append(app)
         return app
 

@@ -106,3 +106,18 @@ def tamper(statement: str) -> None:
             for (name,) in names.all():
                 connection.execute(sa.text(f'DROP TRIGGER "{name}"'))
         connection.execute(sa.text(statement))
+
+
+def set_up_two_factor(client, path: str = "/login/setup") -> str:
+    """Answer a two-factor setup page as a person with an authenticator app would: read the
+    key it shows and send the current code. Returns the key (for later codes)."""
+    import re
+
+    import pyotp
+
+    page = client.get(path).get_data(as_text=True)
+    secret = re.search(r'<code class="secret-key">([A-Z2-7]+)</code>', page).group(1)
+    response = client.post(path, data={"code": pyotp.TOTP(secret).now()})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert "Your recovery codes" in response.get_data(as_text=True)
+    return secret

@@ -3,6 +3,7 @@ Redis: whatever one of them does, the other knows."""
 
 import re
 
+import pyotp
 import pytest
 import requests
 
@@ -18,14 +19,25 @@ PASSWORD = "correct horse battery staple"
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
+KEY = pyotp.random_base32()  # the secretariat's authenticator app
+
+
 def sign_in(browser: requests.Session, server, email: str, password: str) -> requests.Response:
     page = browser.get(f"{server.url}/login")
     token = TOKEN.search(page.text).group(1)
-    return browser.post(
+    response = browser.post(
         f"{server.url}/login",
         data={"email": email, "password": password, "csrf_token": token},
         allow_redirects=False,
     )
+    if response.headers.get("Location") == "/login/code":  # the second factor
+        token = TOKEN.search(browser.get(f"{server.url}/login/code").text).group(1)
+        response = browser.post(
+            f"{server.url}/login/code",
+            data={"code": pyotp.TOTP(KEY).now(), "csrf_token": token},
+            allow_redirects=False,
+        )
+    return response
 
 
 @pytest.fixture
@@ -43,6 +55,7 @@ def hosts(world, database_uri, redis_url):  # noqa: F811
     )
     amendments.review(world.secretariat, amendment, True, "Agreed.")
     world.secretariat.set_password(PASSWORD)
+    world.secretariat.totp_secret = KEY
     make_user("partner", email="guessed@example.org", password=PASSWORD)
     db.session.commit()
     _token, secret = tokens.create(world.secretariat, "two hosts")

@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from charter import audit, mail
-from charter.accounts import forms, services
+from charter.accounts import forms, services, two_factor
 from charter.accounts.models import ROLES, Council, Invitation, User
 from charter.drafting.models import Charter, utcnow
 from charter.errors import DomainError
@@ -115,7 +115,24 @@ def user(user_id: int):
             flash(_("%(name)s's account is saved.", name=person.display_name), "success")
             return redirect(url_for("admin.user", user_id=person.id))
     status = 422 if form.errors else 200
-    return render_template("admin/user.html", person=person, form=form), status
+    page = render_template("admin/user.html", person=person, form=form, confirm=forms.ConfirmForm())
+    return page, status
+
+
+@bp.post("/users/<int:user_id>/two-factor/reset")
+@requires("manage_users")
+def reset_two_factor(user_id: int):
+    person = db.get_or_404(User, user_id)
+    if forms.ConfirmForm().validate_on_submit():
+        try:
+            two_factor.reset(current_user, person)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            flash(_("%(name)s's two-factor sign-in is reset.", name=person.display_name), "success")
+    return redirect(url_for("admin.user", user_id=person.id))
 
 
 @bp.route("/invitations", methods=["GET", "POST"])

@@ -56,6 +56,14 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Remember me"))
 
 
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=32)],
+        description=_l("The six digits your authenticator app shows, or a recovery code."),
+    )
+
+
 class NewPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import (
@@ -15,10 +16,17 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_babel import ngettext
+from flask_login import (
+    current_user,
+    login_required,
+    login_user,
+    logout_user,
+    user_loaded_from_cookie,
+)
 
 from charter import mail
-from charter.accounts import forms, services
+from charter.accounts import forms, services, two_factor
 from charter.accounts.models import User
 from charter.errors import DomainError
 from charter.extensions import db, limiter, login_manager
@@ -79,12 +87,175 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            session.clear()  # nothing from before signing in carries over
-            login_user(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next")))
+            return password_proven(user, form.remember.data, request.args.get("next"))
         form.password.errors.append(_("Email or password is wrong."))
         return render_template("accounts/login.html", form=form), 401
     return render_template("accounts/login.html", form=form), 422 if form.errors else 200
+
+
+# Sign-in in steps: the password, then (when the account has it or its role needs it) the
+# second factor. Between the two, the session holds only who proved their password, when,
+# and where they were going.
+PENDING_FOR = 10 * 60  # seconds to type the code
+
+
+def password_proven(user: User, remember: bool, target: str | None):
+    if not two_factor.enabled(user) and not two_factor.required(user):
+        return signed_in(user, remember, target)
+    session.clear()  # nothing from before signing in carries over
+    session["pending"] = {
+        "user": user.get_id(),
+        "remember": bool(remember),
+        "next": safe_next(target),
+        "at": int(time.time()),
+    }
+    if two_factor.enabled(user):
+        return redirect(url_for("accounts.second_factor"))
+    return redirect(url_for("accounts.second_factor_setup"))
+
+
+def signed_in(user: User, remember: bool, target: str | None):
+    session.clear()  # a new session: nothing from before signing in carries over
+    login_user(user, remember=remember)
+    session["signed_in_at"] = session["seen_at"] = int(time.time())
+    session["remember"] = bool(remember)
+    return redirect(safe_next(target))
+
+
+def pending_user() -> User | None:
+    """Who proved their password in this session, within the last ten minutes."""
+    pending = session.get("pending")
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_FOR:
+        return None
+    return load_user(str(pending.get("user", "")))
+
+
+def _pending_key() -> str:
+    pending = session.get("pending")
+    return "login-code:" + str(pending.get("user") if isinstance(pending, dict) else "")
+
+
+def _start_again():
+    session.pop("pending", None)
+    flash(_("Sign in again: the time to type the code ran out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message=lambda: _("Too many sign-in attempts. Wait a few minutes and try again."),
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_pending_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message=lambda: _("Too many sign-in attempts. Wait a few minutes and try again."),
+)
+def second_factor():
+    user = pending_user()
+    if user is None or not two_factor.enabled(user):
+        return _start_again()
+    form = forms.CodeForm()
+    if form.validate_on_submit():
+        used_before = two_factor.recovery_codes_left(user)
+        if two_factor.check(user, form.code.data):
+            db.session.commit()
+            pending = session["pending"]
+            response = signed_in(user, pending["remember"], pending["next"])
+            left = two_factor.recovery_codes_left(user)
+            if left < used_before:  # after signed_in(), which starts a new session
+                flash(
+                    ngettext(
+                        "You used a recovery code: %(num)d is left. Make new ones on your "
+                        "account page.",
+                        "You used a recovery code: %(num)d are left. Make new ones on your "
+                        "account page.",
+                        left,
+                    ),
+                    "warning",
+                )
+            return response
+        db.session.rollback()
+        form.code.errors.append(_("This code is wrong or was already used."))
+        return render_template("accounts/second_factor.html", form=form), 401
+    status = 422 if form.errors else 200
+    return render_template("accounts/second_factor.html", form=form), status
+
+
+@bp.route("/login/setup", methods=["GET", "POST"])
+def second_factor_setup():
+    """A role that needs a second factor sets it up before its first session starts."""
+    user = pending_user()
+    if user is None or two_factor.enabled(user) or not two_factor.required(user):
+        return _start_again()
+    pending = session["pending"]
+    if "secret" not in pending:
+        pending["secret"] = two_factor.new_secret()
+        session.modified = True
+    form = forms.CodeForm()
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.enable(user, pending["secret"], form.code.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            form.code.errors.append(error.message)
+        else:
+            target = signed_in(user, pending["remember"], pending["next"]).location
+            return render_template("accounts/recovery_codes.html", codes=codes, target=target)
+    status = 422 if form.errors else 200
+    return render_setup(user, pending["secret"], form, status, url_for(".second_factor_setup"))
+
+
+def render_setup(user: User, secret: str, form, status: int, action: str):
+    uri = two_factor.setup_uri(user, secret)
+    return (
+        render_template(
+            "accounts/two_factor_setup.html",
+            form=form,
+            secret=secret,
+            qr_code=two_factor.qr_code(uri),
+            action=action,
+            required=two_factor.required(user),
+        ),
+        status,
+    )
+
+
+@user_loaded_from_cookie.connect
+def _remembered(app, user) -> None:
+    """A session restored by "Remember me" starts now, and stays until that cookie ends."""
+    session["signed_in_at"] = session["seen_at"] = int(time.time())
+    session["remember"] = True
+
+
+@bp.before_app_request
+def _session_limits():
+    """End a session after SESSION_IDLE_MINUTES without a request or SESSION_MAX_HOURS in
+    all, unless "Remember me" keeps it."""
+    if request.blueprint == "api" or request.endpoint == "static":
+        return None
+    if not current_user.is_authenticated or session.get("remember"):
+        return None
+    now = int(time.time())
+    config = current_app.config
+    started = session.setdefault("signed_in_at", now)
+    seen = session.setdefault("seen_at", now)
+    if now - seen > config["SESSION_IDLE_MINUTES"] * 60 or (
+        now - started > config["SESSION_MAX_HOURS"] * 3600
+    ):
+        logout_user()
+        session.clear()
+        flash(_("You were signed out after a while. Sign in again to go on."), "info")
+        target = request.full_path if request.method == "GET" else None
+        return redirect(url_for("accounts.login", next=target))
+    if now - seen >= 60:  # a cookie per minute at most, not one per request
+        session["seen_at"] = now
+    return None
 
 
 @bp.post("/logout")
@@ -221,3 +392,74 @@ def change_password():
             flash(_("Your password is changed. Other sessions are signed out."), "success")
             return redirect(url_for("accounts.account"))
     return render_account(profile, password, 422)
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor_page():
+    """Set up two-factor sign-in, or (once on) renew the recovery codes or turn it off."""
+    user = current_user._get_current_object()
+    form = forms.CodeForm()
+    if two_factor.enabled(user):
+        return _two_factor_on(user, 200)
+    secret = session.setdefault("totp_setup", two_factor.new_secret())
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.enable(user, secret, form.code.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            form.code.errors.append(error.message)
+        else:
+            session.pop("totp_setup", None)
+            target = url_for("accounts.two_factor_page")
+            return render_template("accounts/recovery_codes.html", codes=codes, target=target)
+    status = 422 if form.errors else 200
+    return render_setup(user, secret, form, status, url_for("accounts.two_factor_page"))
+
+
+def _two_factor_on(user: User, status: int, renew=None, off=None):
+    page = render_template(
+        "accounts/two_factor.html",
+        renew=renew or forms.CodeForm(formdata=None),
+        off=off or forms.CodeForm(prefix="off", formdata=None),
+        left=two_factor.recovery_codes_left(user),
+        required=two_factor.required(user),
+    )
+    return page, status
+
+
+@bp.post("/account/two-factor/recovery-codes")
+@login_required
+def renew_recovery_codes():
+    user = current_user._get_current_object()
+    form = forms.CodeForm()
+    if form.validate_on_submit() and two_factor.enabled(user):
+        try:
+            codes = two_factor.renew_recovery_codes(user, form.code.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            form.code.errors.append(error.message)
+        else:
+            target = url_for("accounts.two_factor_page")
+            return render_template("accounts/recovery_codes.html", codes=codes, target=target)
+    return _two_factor_on(user, 422, renew=form)
+
+
+@bp.post("/account/two-factor/off")
+@login_required
+def two_factor_off():
+    user = current_user._get_current_object()
+    form = forms.CodeForm(prefix="off")
+    if form.validate_on_submit() and two_factor.enabled(user):
+        try:
+            two_factor.disable(user, form.code.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            form.code.errors.append(error.message)
+        else:
+            flash(_("Two-factor sign-in is off."), "success")
+            return redirect(url_for("accounts.two_factor_page"))
+    return _two_factor_on(user, 422, off=form)

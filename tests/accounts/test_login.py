@@ -129,8 +129,12 @@ def test_session_cookie_is_secure_when_https_is_preferred(make_app):
             data={"email": "p@example.org", "password": PASSWORD},
             base_url="https://localhost",
         )
-        header = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
-        assert "Secure" in header and "HttpOnly" in header
+        cookies = response.headers.getlist("Set-Cookie")
+        # __Host-: the browser takes it only over HTTPS, for this host, with Path=/.
+        header = next(h for h in cookies if h.startswith("__Host-session="))
+        assert "Secure" in header and "HttpOnly" in header and "Path=/;" in header
+        assert "Domain=" not in header
+        assert client.get("/account", base_url="https://localhost").status_code == 200
 
 
 @pytest.mark.parametrize(
