@@ -6,7 +6,8 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
+from sqlalchemy.exc import DBAPIError
 
 from charter import create_app
 from charter.extensions import db
@@ -239,3 +240,52 @@ def test_upgrade_to_languages_keeps_charters_people_and_notifications(empty_data
     ]
     # Written before notices were kept untranslated: shown as written.
     assert tuple(notification) == ("Bob replied to your comment.", None, None)
+
+
+def test_upgrade_to_merge_keys_keeps_versions_and_their_append_only_rule(empty_database):
+    app = create_app(app_config(empty_database))
+    columns = "id, charter_id, number, parent_id, digest, note, author, created_at"
+    values = ":n, 1, :n, :parent, 'd' || :n, '', 'S', '2024-01-01 00:00:00'"
+    old_version = sa.text(f"INSERT INTO version ({columns}) VALUES ({values})")
+    new_version = sa.text(
+        f"INSERT INTO version ({columns}, idempotency_key) VALUES ({values}, :key)"
+    )
+
+    def run(statement, **parameters) -> str:
+        try:
+            with db.engine.begin() as connection:
+                connection.execute(statement, parameters)
+        except DBAPIError as error:
+            return type(error).__name__
+        return "done"
+
+    with app.app_context():
+        upgrade(revision="0011")
+        run(
+            sa.text(
+                "INSERT INTO charter (id, slug, title, summary, created_at, stage_position) "
+                "VALUES (1, 'old', 'Old', '', '2024-01-01 00:00:00', 1)"
+            )
+        )
+        run(old_version, n=1, parent=None)
+        run(old_version, n=2, parent=1)
+        upgrade()
+        with db.engine.connect() as connection:
+            kept = connection.execute(
+                sa.text("SELECT number, idempotency_key FROM version ORDER BY number")
+            ).all()
+        results = [
+            run(new_version, n=3, parent=2, key="a-key"),
+            run(new_version, n=4, parent=3, key="a-key"),  # a key is used once
+            run(new_version, n=4, parent=3, key=None),  # versions without one are many
+            run(sa.text("UPDATE version SET idempotency_key = 'other' WHERE id = 3")),
+        ]
+        downgrade(revision="0011")
+        with db.engine.connect() as connection:
+            numbers = connection.execute(sa.text("SELECT number FROM version")).scalars().all()
+        edit_after_downgrade = run(sa.text("UPDATE version SET note = 'changed' WHERE id = 1"))
+        db.engine.dispose()
+    assert [tuple(row) for row in kept] == [(1, None), (2, None)]
+    assert results == ["done", "IntegrityError", "done", "IntegrityError"]
+    assert sorted(numbers) == [1, 2, 3, 4]
+    assert edit_after_downgrade == "IntegrityError"  # the append-only triggers stayed

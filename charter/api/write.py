@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, url_for
+from flask import abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -36,7 +36,7 @@ from charter.consultation import manage
 from charter.consultation import queries as consultation_queries
 from charter.consultation import services as consultation
 from charter.consultation.models import Comment, GuidingQuestion, Theme
-from charter.drafting import merge, queries
+from charter.drafting import idempotency, merge, queries
 from charter.drafting.models import Charter, Version
 from charter.extensions import db
 from charter.process import services as process
@@ -376,7 +376,11 @@ def reply_to_comment(slug: str, comment_id: int, body: MessageBody):
 )
 def merge_amendments(slug: str, body: MergeBody):
     """Send the head the merge was prepared on: when another version came first, the answer
-    is 409 and nothing changes. Conflicting amendments need a resolution each."""
+    is 409 and nothing changes. Conflicting amendments need a resolution each.
+
+    An `Idempotency-Key` header (1 to 64 letters, digits, "-" or "_") makes a retry safe:
+    the same key again, for the same amendments, answers the version the first request made
+    (with `Idempotent-Replayed: true`) instead of merging twice; for other amendments, 409."""
     charter = _charter(slug)
     head = queries.head_version(charter)
     bodies = {section.key: section.body for section in queries.sections_of(head)} if head else {}
@@ -385,14 +389,21 @@ def merge_amendments(slug: str, body: MergeBody):
         for number, texts in body.resolutions.items()
         for key, text in texts.items()
     }
-    version = merge.merge_amendments(
-        current_user,
-        charter,
-        body.amendments,
-        resolutions=resolutions,
-        note=body.note,
-        expected_head=body.expected_head,
-    )
+    try:
+        version = merge.merge_amendments(
+            current_user,
+            charter,
+            body.amendments,
+            resolutions=resolutions,
+            note=body.note,
+            expected_head=body.expected_head,
+            idempotency_key=request.headers.get("Idempotency-Key"),
+        )
+    except idempotency.MergedAlready as answer:
+        version = answer.version
+        result = _version_result(charter, version, published=version.publication is not None)
+        db.session.rollback()
+        return result, {"Idempotent-Replayed": "true"}
     db.session.commit()
     return _version_result(charter, version, published=False)
 

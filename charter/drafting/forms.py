@@ -21,10 +21,13 @@ MAX_NOTE_CHARS = 5_000
 
 
 class MergeForm(FlaskForm):
-    """The head the merge was prepared on, and the changelog note; the chosen amendments,
-    their order and the conflict resolutions are read from the request by the view."""
+    """The head the merge was prepared on, the page's key and the changelog note; the chosen
+    amendments, their order and the conflict resolutions are read from the request by the
+    view."""
 
     head = IntegerField(validators=[Optional()])
+    # Made anew each time the page is shown: the same page sent twice merges once.
+    idempotency_key = HiddenField()
     note = TextAreaField(
         _l("Note for the changelog"),
         validators=[Optional(), Length(max=MAX_NOTE_CHARS)],

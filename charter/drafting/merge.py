@@ -17,11 +17,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from charter import audit, permissions, webhooks
+from charter import audit, permissions, testing, webhooks
 from charter.accounts.models import User
 from charter.amendments import services as amendment_services
 from charter.amendments.models import Amendment, Endorsement, State
-from charter.drafting import queries, services
+from charter.drafting import idempotency, queries, services
 from charter.drafting.models import (
     BureauDecision,
     Charter,
@@ -156,13 +156,23 @@ def merge_amendments(
     resolutions: Mapping[tuple[int, str], str],
     note: str,
     expected_head: int | None,
+    idempotency_key: str | None = None,
 ) -> Version:
     """Create the next draft version from accepted amendments, in the order given, and
-    mark them merged: all in the caller's transaction."""
+    mark them merged: all in the caller's transaction.
+
+    A merge sent again with the idempotency key of one made already raises
+    idempotency.MergedAlready with that version, and changes nothing.
+    """
     _require(actor, "merge", charter)
     note = _note(note)
+    idempotency_key = idempotency.checked(idempotency_key)
     lock_head(charter)
     _require(actor, "merge", charter)  # the stage may have moved while we waited
+    if idempotency_key is not None:  # looked up under the lock: a twin request waited for us
+        earlier = idempotency.earlier_merge(actor, charter, numbers, idempotency_key)
+        if earlier is not None:
+            raise idempotency.MergedAlready(earlier)
     head = queries.head_version(charter)
     if head is None or head.number != expected_head:
         raise stale_head()
@@ -186,6 +196,7 @@ def merge_amendments(
         note=note or _default_note(amendments),
         expected_head=expected_head,
         kind="merge",
+        idempotency_key=idempotency_key,
     )
     by_number = {amendment.number: amendment for amendment in amendments}
     _record_steps(
@@ -210,6 +221,7 @@ def merge_amendments(
         + ", ".join(f"#{amendment.number}" for amendment in amendments),
     )
     _flush()
+    testing.pause(testing.PAUSE_MERGE)  # does nothing outside the crash test
     return version
 
 
@@ -231,6 +243,7 @@ def _commit(
     expected_head: int | None,
     kind: str,
     at: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> Version:
     try:
         version = services.commit_version(
@@ -240,6 +253,7 @@ def _commit(
             author=actor.display_name,
             expected_head=expected_head,
             created_at=at,
+            idempotency_key=idempotency_key,
         )
         db.session.add(
             VersionOrigin(

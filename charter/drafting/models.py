@@ -59,6 +59,10 @@ class Version(AppendOnly, db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     author: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The key of the merge request that made this version (a merge form sent twice, an API
+    # call retried): the same key again answers this version instead of merging twice.
+    # Not part of the digest: it says how the version was asked for, not what it holds.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     charter: Mapped[Charter] = relationship()
     sections: Mapped[list[VersionSection]] = relationship(

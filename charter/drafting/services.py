@@ -72,11 +72,13 @@ def commit_version(
     author: str,
     expected_head: int | None = None,
     created_at: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> Version:
     """Append an immutable version to the charter's chain.
 
     expected_head is the version number the caller worked from; if the chain moved on
     since, the commit is refused instead of silently building on a text nobody reviewed.
+    idempotency_key is the key of the request that asked for it (see drafting.idempotency).
     """
     if not new_sections:
         raise InvalidInput(_("A version needs at least one section."))
@@ -97,6 +99,7 @@ def commit_version(
         note=note.strip(),
         author=author,
         created_at=(created_at or utcnow()).replace(microsecond=0, tzinfo=None),
+        idempotency_key=idempotency_key,
     )
     rows = [
         (section.key, section.level, section.heading, text_hash)

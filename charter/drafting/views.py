@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from charter.amendments import forms as change_forms
 from charter.amendments import present
 from charter.amendments import services as amendment_services
-from charter.drafting import forms, merge, queries
+from charter.drafting import forms, idempotency, merge, queries
 from charter.drafting.models import Version
 from charter.errors import DomainError, InvalidInput
 from charter.extensions import db
@@ -89,6 +89,7 @@ def _merge_page(charter, head, form, numbers, resolutions, status=200, error=Non
         except DomainError as problem:  # e.g. an amendment merged by someone else meanwhile
             error = error or problem.message
             status = problem.status if status == 200 else status
+    form.idempotency_key.data = idempotency.new_key()  # a new page: a new merge to send
     return render_template(
         "drafting/merge.html",
         charter=charter,
@@ -133,8 +134,17 @@ def merge_workspace(slug: str):
             resolutions=resolutions,
             note=form.note.data or "",
             expected_head=form.head.data,
+            idempotency_key=form.idempotency_key.data,  # none on pages shown before keys
         )
         db.session.commit()
+    except idempotency.MergedAlready as answer:  # the same page sent twice
+        number = answer.version.number
+        db.session.rollback()
+        flash(
+            _("This merge was sent twice: it was made once, as version %(number)s.", number=number),
+            "info",
+        )
+        return redirect(url_for("public.version", slug=slug, number=number))
     except DomainError as error:
         db.session.rollback()
         head = _head_or_404(charter)
