@@ -13,7 +13,7 @@ from tests.factories import make_charter, make_council, make_user, make_version
 pytestmark = pytest.mark.browser
 
 PASSWORD = "a long walk along the harbour"
-KEY = pyotp.random_base32()  # the secretariat's authenticator app
+APP_KEY = pyotp.random_base32()  # the secretariat's authenticator app
 VIEWPORT = {"width": 1280, "height": 900}
 
 DOCUMENT = """The cities of the network adopt this charter to welcome every person who arrives.
@@ -54,7 +54,7 @@ def site(live_server) -> Site:
         for email, name in (("salvatore@example.org", "Salvatore"), ("amina@example.org", "Amina")):
             make_user("sherpa", email=email, password=PASSWORD, name=name, councils=[council])
         sofia = make_user("secretariat", email="sofia@example.org", password=PASSWORD, name="Sofia")
-        sofia.totp_secret = KEY
+        sofia.totp_secret = APP_KEY
         db.session.commit()
     return Site(base, "harbour", "salvatore@example.org", "amina@example.org", "sofia@example.org")
 
@@ -65,7 +65,7 @@ def sign_in(page, base: str, email: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     if page.url.endswith("/login/code"):  # the secretariat's second factor
-        page.get_by_label("Code").fill(pyotp.TOTP(KEY).now())
+        page.get_by_label("Code").fill(pyotp.TOTP(APP_KEY).now())
         page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("banner").get_by_role("button", name="Sign out")).to_be_visible()
 

@@ -8,7 +8,7 @@ from charter.amendments import services as amendments
 from charter.drafting import queries
 from charter.extensions import db
 from charter.text import rebase
-from tests.browser.test_amendment import DOCUMENT, PASSWORD, sign_in
+from tests.browser.test_amendment import APP_KEY, DOCUMENT, PASSWORD, sign_in
 from tests.factories import make_charter, make_council, make_user, make_version
 
 pytestmark = pytest.mark.browser
@@ -38,6 +38,7 @@ def site(live_server) -> str:
         )
         amina = make_user("sherpa", email="amina@example.org", name="Amina", councils=[council])
         sofia = make_user("secretariat", email="sofia@example.org", password=PASSWORD, name="Sofia")
+        sofia.totp_secret = APP_KEY  # her authenticator app
         body = next(s.body for s in queries.sections_of(version) if s.key == KEY)
         for author, (old, new) in ((salvatore, FIRST), (amina, SECOND)):
             amendment = amendments.propose(
