@@ -8,7 +8,7 @@ from charter.consultation import services as consultation
 from charter.consultation.models import GuidingQuestion
 from charter.drafting import queries
 from charter.extensions import db
-from tests.browser.test_amendment import DOCUMENT, PASSWORD, sign_in
+from tests.browser.test_amendment import APP_KEY, DOCUMENT, PASSWORD, sign_in
 from tests.factories import make_charter, make_council, make_user, make_version
 
 pytestmark = pytest.mark.browser
@@ -38,7 +38,8 @@ def site(live_server) -> str:
             name="Salvatore",
             councils=[council],
         )
-        make_user("secretariat", email="sofia@example.org", password=PASSWORD, name="Sofia")
+        sofia = make_user("secretariat", email="sofia@example.org", password=PASSWORD, name="Sofia")
+        sofia.totp_secret = APP_KEY  # her authenticator app
         tom = make_user("partner", email="tom@example.org", password=PASSWORD, name="Tom")
         consultation.comment_on_section(
             tom,
