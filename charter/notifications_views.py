@@ -3,8 +3,6 @@ e-mails committed notifications after each request."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     abort,
@@ -29,7 +27,7 @@ from charter.consultation.models import FOLLOW_KINDS
 from charter.drafting.queries import charter_or_404
 from charter.extensions import csrf, db
 from charter.permissions import authorize, current_user_or_none
-from charter.urls import query_int
+from charter.urls import query_int, same_site
 
 bp = Blueprint("notifications", __name__)
 
@@ -51,16 +49,6 @@ class FollowForm(FlaskForm):
     kind = StringField(validators=[DataRequired(), AnyOf(FOLLOW_KINDS)])
     ref = StringField(validators=[DataRequired(), Length(max=80)])
     next = HiddenField()
-
-
-def same_site(target: str | None) -> str | None:
-    """target when it is a path of this site (never another site's address), else None."""
-    if not target or any(ch in target for ch in "\\\r\n\t") or not target.startswith("/"):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.after_app_request

@@ -1,6 +1,9 @@
-"""URL and query-string numbers bounded to what the database's integers hold."""
+"""URLs and query strings: numbers bounded to what the database's integers hold, texts a
+filter can compare, and the same-site paths people may be sent on to."""
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from werkzeug.routing import IntegerConverter
 
@@ -32,3 +35,20 @@ def query_int(value: str) -> int:
     if abs(number) > MAX_INT:
         raise ValueError(value)
     return number
+
+
+def query_text(value: str | None, limit: int) -> str:
+    """A query-string text a filter can compare in the database: at most limit characters,
+    NULs dropped (PostgreSQL refuses them in any text: a 500, not "nothing found")."""
+    return (value or "")[:limit].replace("\x00", "")
+
+
+def same_site(target: str | None) -> str | None:
+    """target when it is a path of this site, else None: never another site's address, as
+    a browser would read it (it drops tabs and line breaks, and reads \\ as /)."""
+    if not target or any(ch in target for ch in "\\\r\n\t") or not target.startswith("/"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return None
+    return target

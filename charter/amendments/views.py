@@ -20,7 +20,7 @@ from charter.extensions import db
 from charter.permissions import authorize, can, current_user_or_none
 from charter.text import rebase
 from charter.text.sections import Section, fit_body
-from charter.urls import query_int
+from charter.urls import query_int, query_text
 
 bp = Blueprint("amendments", __name__)
 
@@ -164,7 +164,7 @@ def index(slug: str):
     args = request.args
     filters = amendment_queries.Filters(
         state=args.get("state", "") if args.get("state") in set(State) else "",
-        section=args.get("section", "")[:80],
+        section=query_text(args.get("section"), 80),
         council=args.get("council", type=query_int),
         author=args.get("author", type=query_int),
         theme=args.get("theme", type=query_int),

@@ -17,7 +17,7 @@ from charter.drafting.models import utcnow
 from charter.errors import DomainError
 from charter.extensions import db
 from charter.permissions import authorize, can, current_user_or_none, refusal
-from charter.urls import query_int
+from charter.urls import query_int, same_site
 
 bp = Blueprint("consultation", __name__)
 
@@ -294,10 +294,7 @@ def dismiss(slug: str, comment_id: int):
 
 def _next_or(default: str) -> str:
     """A same-site path sent with the form, or default."""
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return same_site(request.form.get("next")) or default
 
 
 @bp.get("/charters/<slug>/moderation")

@@ -17,7 +17,7 @@ from charter.permissions import authorize, current_user_or_none
 from charter.search import index as _index  # noqa: F401 (its events keep the index current)
 from charter.search import queries
 from charter.search.models import KINDS
-from charter.urls import query_int
+from charter.urls import query_int, query_text
 
 bp = Blueprint("search", __name__)
 
@@ -38,7 +38,7 @@ class Filters:
         args = request.args
         return cls(
             q=args.get("q", "")[:1000],
-            charter="" if scoped else args.get("charter", "")[:80],
+            charter="" if scoped else query_text(args.get("charter"), 80),
             type=args.get("type", "") if args.get("type") in KINDS else "",
             theme=_number(args.get("theme")),
             council=_number(args.get("council")),
