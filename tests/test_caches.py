@@ -42,6 +42,19 @@ def test_reads_and_rolled_back_writes_keep_the_stamp(app):
     assert writes.current() == stamp
 
 
+def test_a_savepoint_stamps_nothing_until_the_commit(app):
+    """Releasing a SAVEPOINT is not a commit: only the commit writes (and so locks) the
+    stamp's row, last, so two writing transactions cannot deadlock over it."""
+    make_charter("cities")
+    stamp = writes.current()
+    with db.session.begin_nested():
+        db.session.add(Charter(slug="towns", title="Towns"))
+    db.session.execute(sa.update(Charter).values(summary="After the savepoint"))
+    assert db.session.scalar(sa.select(writes.WriteStamp.stamp)) == stamp
+    db.session.commit()
+    assert writes.current() != stamp
+
+
 def test_an_lru_forgets_the_least_recently_used_and_the_expired(monkeypatch):
     cache = LRU(2, ttl=10)
     cache.set("a", 1)
@@ -121,3 +134,20 @@ def test_with_redis_down_the_stamp_comes_from_the_database(make_app):
     with make_app(REDIS_URL="redis://127.0.0.1:1/0").app_context():
         make_charter("cities")  # the commit's stamp cannot reach Redis: no error
         assert writes.current() == db.session.scalar(sa.select(writes.WriteStamp.stamp))
+
+
+def test_reading_ones_account_with_nothing_new_keeps_the_public_copies(app, client, login_as):
+    from charter.accounts.models import Notification
+    from tests.factories import make_user
+
+    person = make_user("sherpa", email="reader@example.org")
+    login_as(person)
+    client.get("/account")
+    stamp = writes.current()
+    client.get("/account")  # nothing unread: nothing written, kept pages stay valid
+    assert writes.current() == stamp
+    db.session.add(Notification(user_id=person.id, text="Something new", link="/"))
+    db.session.commit()
+    stamp = writes.current()
+    client.get("/account")  # marks it read: a write
+    assert writes.current() != stamp

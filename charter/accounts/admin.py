@@ -24,7 +24,7 @@ from charter.drafting.models import Charter, utcnow
 from charter.errors import DomainError
 from charter.extensions import db
 from charter.permissions import can, requires
-from charter.urls import MAX_INT, query_int
+from charter.urls import MAX_INT, query_int, query_text
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -55,7 +55,7 @@ def users():
     role = request.args.get("role", "")
     council = request.args.get("council", type=query_int)
     status = request.args.get("status", "")
-    search = request.args.get("q", "").strip()[:100]
+    search = query_text(request.args.get("q"), 100).strip()
     page = max(request.args.get("page", 1, type=query_int), 1)
     query = sa.select(User).options(selectinload(User.councils))
     if role in ROLES:

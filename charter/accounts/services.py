@@ -438,12 +438,13 @@ def unread_count(user: User) -> int:
     )
 
 
-def mark_read(user: User) -> None:
-    db.session.execute(
+def mark_read(user: User) -> int:
+    """Mark the user's notifications read; how many were unread."""
+    return db.session.execute(
         sa.update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
-    )
+    ).rowcount
 
 
 def create_council(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -31,6 +30,7 @@ from charter.accounts.models import User
 from charter.errors import DomainError
 from charter.extensions import db, limiter, login_manager
 from charter.i18n import current_language
+from charter.urls import same_site
 
 bp = Blueprint("accounts", __name__)
 
@@ -49,12 +49,7 @@ def load_user(session_id: str) -> User | None:
 
 def safe_next(target: str | None) -> str:
     """A same-site path to go to after signing in; anything else goes home."""
-    if not target or any(ch in target for ch in "\\\r\n\t") or not target.startswith("/"):
-        return url_for("public.index")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or target.startswith("//"):
-        return url_for("public.index")
-    return target
+    return same_site(target) or url_for("public.index")
 
 
 def _failed(response) -> bool:
@@ -370,8 +365,8 @@ def render_account(profile, password, status: int):
     page = render_template(
         "accounts/account.html", profile=profile, password=password, notifications=notifications
     )
-    services.mark_read(current_user)
-    db.session.commit()
+    if services.mark_read(current_user):  # a commit only when something changed: a
+        db.session.commit()  # write would renew the stamp, and every kept public page
     return page, status
 
 
