@@ -208,6 +208,7 @@ def second_factor_setup():
 
 def render_setup(user: User, secret: str, form, status: int, action: str):
     uri = two_factor.setup_uri(user, secret)
+    form.code.description = _("The six digits the app shows now.")  # no recovery codes yet
     return (
         render_template(
             "accounts/two_factor_setup.html",

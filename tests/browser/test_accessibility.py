@@ -184,6 +184,7 @@ def set_up_two_factor(page) -> None:
     then the recovery codes, pass too."""
     expect(page).to_have_url(re.compile(r"/login/setup$"))
     assert violations(page) == []
+    assert page.locator("img.qr-code").evaluate("image => image.naturalWidth") > 100  # shown
     key = page.locator("code.secret-key").inner_text()
     page.locator("input[name=code]").fill(pyotp.TOTP(key).now())
     page.locator("form:has(input[name=code]) button[type=submit]").click()
