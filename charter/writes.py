@@ -96,6 +96,10 @@ def _executed(state) -> None:
 
 @event.listens_for(db.session, "before_commit")
 def _stamp(session: Session) -> None:
+    if session.in_nested_transaction():
+        # A SAVEPOINT being released, not the commit: stamping here would lock the stamp's
+        # row for the rest of the transaction, and two such transactions can deadlock.
+        return
     # The commit's own flush comes after this hook: flush now to know whether it writes.
     session.flush()
     if not session.info.pop(_WROTE, False):

@@ -97,6 +97,26 @@ def test_six_people_co_signing_at_once_are_all_counted(app, world):  # noqa: F81
     assert db.session.get(Amendment, amendment_id).endorsement_count == THREADS
 
 
+def test_amendments_proposed_at_once_each_get_their_own_number(app, world):  # noqa: F811
+    council = world.author.councils[0]
+    people = [make_user("sherpa", councils=[council]).id for _ in range(THREADS)]
+    charter_id = world.charter.id
+
+    def propose(index: int) -> int:
+        amendment = amendments.propose(
+            db.session.get(User, people[index]),
+            db.session.get(Charter, charter_id),
+            1,
+            [rebase.Operation("modify", "article-1-dignity", text=f"Every person, {index}.")],
+            justification="Clearer.",
+            submit=True,
+        )
+        return amendment.number
+
+    numbers = at_once(app, THREADS, propose)
+    assert sorted(n for n in numbers if isinstance(n, int)) == list(range(1, THREADS + 1))
+
+
 def test_comments_posted_at_once_are_all_kept(app, consultation):  # noqa: F811
     c = consultation
     charter_id, partner_id = c.charter.id, c.partner.id

@@ -173,8 +173,11 @@ def propose(
 
 
 def _next_number(charter: Charter) -> int:
-    # Two proposals at once may compute the same number: the unique constraint refuses
-    # the second, whose author is asked to send again.
+    # Two proposals at once would compute the same number: the charter's write lock (the
+    # one merges take) makes the second wait for the first to commit, then count it.
+    from charter.drafting.merge import lock_head  # drafting.merge imports this module
+
+    lock_head(charter)
     highest = db.session.scalar(
         sa.select(sa.func.max(Amendment.number)).where(Amendment.charter_id == charter.id)
     )
@@ -334,8 +337,14 @@ def retract(actor: User, amendment: Amendment) -> None:
 
 
 def _recount(amendment: Amendment) -> None:
-    # Counted by the database, so parallel co-signatures never miscount; a plain UPDATE,
-    # so it does not count as an edit of the amendment (no optimistic-lock conflict).
+    # Counted by the database, so parallel co-signatures never miscount: the row is locked
+    # first, in a statement of its own, so the count starts once every co-signature that
+    # held the lock before is committed (NO KEY: their foreign keys hold KEY SHARE locks on
+    # the row). A plain UPDATE, so it does not count as an edit of the amendment (no
+    # optimistic-lock conflict).
+    db.session.execute(
+        sa.select(Amendment.id).where(Amendment.id == amendment.id).with_for_update(key_share=True)
+    )
     count = (
         sa.select(sa.func.count())
         .select_from(Endorsement)

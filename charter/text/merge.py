@@ -81,17 +81,27 @@ def _resolve(state: list[Section], conflict: Conflict) -> list[Section]:
 
 
 def _steps(
-    before: Sequence[Section], after: Sequence[Section], proposal_id: int, resolved: set[str]
+    before: Sequence[Section],
+    after: Sequence[Section],
+    proposal_id: int,
+    resolved: set[str],
+    kept: set[str],
 ) -> list[Step]:
-    """One step per section whose text a proposal changed, added or removed."""
+    """One step per section whose text a proposal changed, added or removed, and per section
+    it leaves as it reads (kept: its change already there, or a conflict settled with the
+    text unchanged), so that every merged proposal has its text recorded."""
     old = {section.key: section.body for section in before}
     new = {section.key: section.body for section in after}
     steps = [
         Step(proposal_id, key, body, key in resolved)
         for key, body in new.items()
-        if old.get(key) != body
+        if old.get(key) != body or key in kept
     ]
-    steps += [Step(proposal_id, key, None, key in resolved) for key in old if key not in new]
+    steps += [
+        Step(proposal_id, key, None, key in resolved)
+        for key in dict.fromkeys([*old, *kept])
+        if key not in new
+    ]
     return steps
 
 
@@ -116,12 +126,15 @@ def combine(
         found = rebase.rebase(proposal.base, state, proposal.operations)
         outcomes[proposal.id] = tuple(found)
         resolved: set[str] = set()
+        kept: set[str] = set()
         for outcome in found:
             if outcome.rebased is not None:
                 state = rebase.apply(state, [outcome.rebased])
                 continue
-            if outcome.status != "conflict":
-                continue  # the text so far already holds the change
+            if outcome.status != "conflict":  # the text so far already holds the change
+                if outcome.operation.kind != "move":  # a move brings no words
+                    kept.add(outcome.operation.key)
+                continue
             key = outcome.operation.key
             current = next((section for section in state if section.key == key), None)
             conflict = Conflict(
@@ -135,5 +148,6 @@ def combine(
             if conflict.settled:
                 state = _resolve(state, conflict)
                 resolved.add(key)
-        steps += _steps(before, state, proposal.id, resolved)
+                kept.add(key)
+        steps += _steps(before, state, proposal.id, resolved, kept)
     return Combination(tuple(state), tuple(steps), tuple(conflicts), outcomes)

@@ -12,7 +12,7 @@ from charter.accounts.models import Notification
 from charter.amendments import services as amendments
 from charter.amendments.models import Amendment, State
 from charter.audit import AuditEntry
-from charter.drafting import merge, queries
+from charter.drafting import integrity, merge, queries
 from charter.drafting.models import MergeStep, Version, VersionOrigin
 from charter.errors import Conflict, Forbidden, InvalidInput
 from charter.extensions import db
@@ -376,3 +376,27 @@ def test_a_note_too_long_keeps_the_choices_and_the_texts(client, login_as, world
     assert re.search(r'id="pick-1"\s*checked', html) and re.search(r'id="pick-2"\s*checked', html)
     assert settled in html
     assert versions() == [1]
+
+
+def _verified(world: World) -> list[str]:
+    records = integrity.records_of(world.charter)
+    return integrity.verify_chain(records) + integrity.merge_problems(world.charter, records)
+
+
+def test_amendments_that_change_nothing_in_the_merge_still_verify(client, login_as, world):
+    """A conflict settled by keeping the section as it reads, and an amendment whose change
+    is already in the draft, are merged with the others: the chain still verifies."""
+    accepted(world, DIGNITY, "Every person is welcome", "Every human being is welcome")
+    accepted(world, DIGNITY, "Every person is welcome", "Each person is welcome")
+    accepted(world, DIGNITY, "Every person is welcome", "Every human being is welcome")
+    accepted(world, EQUITY, "open to all residents", "open to every resident")
+    login_as(world.secretariat)
+    after_first = body(world, DIGNITY).replace("Every person", "Every human being")
+    response = client.post(
+        MERGE, data=merge_form([1, 2, 3, 4], **{"resolution-2-article-1-dignity": after_first})
+    )
+    assert response.status_code == 302
+    assert versions() == [1, 2]
+    states = db.session.scalars(sa.select(Amendment.state).order_by(Amendment.number)).all()
+    assert states == [State.MERGED] * 4
+    assert _verified(world) == []
