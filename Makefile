@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app charter
 
-.PHONY: run test test-sqlite test-postgres serve bench lint format clean messages translations
+.PHONY: run test test-sqlite test-postgres serve bench mixed-load lint format clean messages translations
 
 run: $(VENV)/.installed translations
 	$(FLASK) db upgrade
@@ -24,6 +24,11 @@ bench: $(VENV)/.installed-test translations
 	@command -v wrk >/dev/null 2>&1 || [ "$$(id -u)" != "0" ] || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >/dev/null
 	$(BIN)/python bench/run.py
+
+# A mixed load run (bench/mixed.py): readers, sherpas and the secretariat at once against
+# gunicorn on a fresh database, then every write accounted for. E.g. ENGINE=sqlite SECONDS=20.
+mixed-load: $(VENV)/.installed-test translations
+	$(BIN)/python bench/mixed.py --seconds $(or $(SECONDS),120) --engine $(or $(ENGINE),postgresql)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check charter tests bench

@@ -4,6 +4,9 @@ goes around the app."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import MetaData, event, inspect
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
@@ -24,6 +27,22 @@ def configure_engine(engine: Engine) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
+
+
+@contextmanager
+def savepoint() -> Iterator[None]:
+    """db.session.begin_nested() that holds on SQLite too. Python's sqlite3 opens no
+    transaction before a SAVEPOINT, so SQLite takes the savepoint for the transaction and
+    its release commits at once: whatever the caller refuses afterwards could no longer be
+    rolled back. Open the transaction first."""
+    connection = db.session.connection()
+    if (
+        connection.dialect.name == "sqlite"
+        and not connection.connection.driver_connection.in_transaction
+    ):
+        connection.exec_driver_sql("BEGIN")
+    with db.session.begin_nested():
+        yield
 
 
 class AppendOnly:

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from charter import audit, mail, permissions
 from charter.accounts.models import Notification, User
 from charter.consultation.models import FOLLOW_KINDS, Follow, GuidingQuestion
+from charter.database import savepoint
 from charter.drafting.models import Charter, utcnow
 from charter.errors import InvalidInput
 from charter.extensions import db
@@ -121,7 +122,7 @@ def follow(user: User, charter: Charter, kind: str, ref: object) -> None:
     if is_following(user, charter, kind, ref):
         return
     try:
-        with db.session.begin_nested():  # the same click twice at once: one row
+        with savepoint():  # the same click twice at once: one row
             db.session.add(Follow(user_id=user.id, charter_id=charter.id, kind=kind, ref=str(ref)))
     except IntegrityError:
         pass

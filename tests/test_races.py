@@ -190,3 +190,47 @@ def test_a_stage_move_during_a_merge_waits_for_it(app, world, monkeypatch):  # n
     event = db.session.scalar(sa.select(StageEvent).order_by(StageEvent.id.desc()))
     assert version.created_at <= event.at
     assert db.session.get(Amendment, amendment_id).state is State.MERGED
+
+
+def test_a_co_signature_sent_while_the_review_commits_is_refused(app, world):  # noqa: F811
+    amendment_id, cosigner_id = submitted(world), world.cosigner.id
+    secretariat_id = world.secretariat.id
+    reviewed = threading.Event()
+    results: dict[str, object] = {}
+
+    def review() -> None:
+        with app.app_context():
+            amendment = db.session.get(Amendment, amendment_id)
+            amendments.review(db.session.get(User, secretariat_id), amendment, True, "Agreed.")
+            db.session.flush()  # the row is changed, not yet committed
+            reviewed.set()
+            threading.Event().wait(0.5)  # the co-signature arrives meanwhile
+            db.session.commit()
+            db.session.remove()
+
+    def endorse() -> None:
+        with app.app_context():
+            reviewed.wait(10)
+            try:
+                amendments.endorse(
+                    db.session.get(User, cosigner_id), db.session.get(Amendment, amendment_id)
+                )
+                db.session.commit()
+                results["endorse"] = "co-signed"
+            except DomainError as error:
+                db.session.rollback()
+                results["endorse"] = error.message
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=review), threading.Thread(target=endorse)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert results["endorse"] == "The review is done: co-signatures can no longer change."
+    db.session.expire_all()
+    amendment = db.session.get(Amendment, amendment_id)
+    assert amendment.state is State.ACCEPTED
+    assert amendment.endorsement_count == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Endorsement)) == 0

@@ -19,6 +19,7 @@ from charter.amendments.models import (
     State,
 )
 from charter.consultation.models import GuidingQuestion, Theme
+from charter.database import savepoint
 from charter.drafting import queries
 from charter.drafting.models import Charter, utcnow
 from charter.errors import Conflict, InvalidInput
@@ -313,7 +314,7 @@ def endorse(actor: User, amendment: Amendment) -> None:
     if db.session.get(Endorsement, (amendment.id, actor.id)) is not None:
         raise already
     try:  # a co-signature sent twice at once: the primary key keeps one
-        with db.session.begin_nested():
+        with savepoint():
             db.session.add(Endorsement(amendment_id=amendment.id, user_id=actor.id))
     except IntegrityError:
         raise already from None
@@ -341,10 +342,15 @@ def _recount(amendment: Amendment) -> None:
     # first, in a statement of its own, so the count starts once every co-signature that
     # held the lock before is committed (NO KEY: their foreign keys hold KEY SHARE locks on
     # the row). A plain UPDATE, so it does not count as an edit of the amendment (no
-    # optimistic-lock conflict).
-    db.session.execute(
-        sa.select(Amendment.id).where(Amendment.id == amendment.id).with_for_update(key_share=True)
+    # optimistic-lock conflict). The state is read again under the lock: a review that
+    # committed meanwhile closes co-signing, for this change as for any after it.
+    state = db.session.scalar(
+        sa.select(Amendment.state)
+        .where(Amendment.id == amendment.id)
+        .with_for_update(key_share=True)
     )
+    if state is not State.SUBMITTED:
+        raise Conflict(_("The review is done: co-signatures can no longer change."))
     count = (
         sa.select(sa.func.count())
         .select_from(Endorsement)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from charter import audit, permissions
 from charter.amendments.models import amendment_theme
 from charter.consultation.models import GuidingQuestion, Theme, comment_theme
+from charter.database import savepoint
 from charter.drafting.models import Charter
 from charter.errors import Conflict, InvalidInput
 from charter.extensions import db
@@ -222,8 +223,11 @@ def _summary(text: str, stage: Stage | None) -> str:
 
 def _lock(charter: Charter) -> None:
     """Serialise changes to the order of a charter's questions (PostgreSQL row lock;
-    SQLite writes are serialised anyway)."""
-    db.session.execute(sa.select(Charter.id).where(Charter.id == charter.id).with_for_update())
+    SQLite writes are serialised anyway). NO KEY UPDATE: rows that only refer to the
+    charter (comments, amendments, audit entries) are written meanwhile."""
+    db.session.execute(
+        sa.select(Charter.id).where(Charter.id == charter.id).with_for_update(key_share=True)
+    )
 
 
 # Themes -----------------------------------------------------------------------------------
@@ -301,7 +305,7 @@ def _save(theme: Theme, name: str) -> None:
     """Flush a new or renamed theme; the same name added at that moment by someone else
     (the unique constraint) is the same refusal as the check above."""
     try:
-        with db.session.begin_nested():
+        with savepoint():
             db.session.add(theme)
             db.session.flush()
     except IntegrityError:
