@@ -125,14 +125,15 @@ def section_comments(charter: Charter, key: str, version_ids: Iterable[int]) -> 
     )
 
 
-def section_counts(charter: Charter, version_ids: Iterable[int]) -> dict[str, int]:
-    """How many comments (not deleted nor hidden) each section has, on visible versions."""
+def section_counts(charter: Charter, version_ids: sa.Select) -> dict[str, int]:
+    """How many comments (not deleted nor hidden) each section has, on the versions whose
+    ids the subquery gives (those the reader may see)."""
     rows = db.session.execute(
         sa.select(Comment.section_key, sa.func.count())
         .where(
             Comment.charter_id == charter.id,
             Comment.section_key.is_not(None),
-            Comment.version_id.in_(list(version_ids)),
+            Comment.version_id.in_(version_ids),
             Comment.deleted_at.is_(None),
             Comment.hidden_at.is_(None),
         )

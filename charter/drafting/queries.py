@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask import abort
@@ -96,6 +96,38 @@ def visible_versions(charter: Charter, user: Any) -> list[VersionInfo]:
     """The versions of charter the user may see, newest first."""
     rows = db.session.execute(_version_infos(charter, user).order_by(Version.number.desc()))
     return [VersionInfo(*row) for row in rows]
+
+
+class Around(NamedTuple):
+    """The numbers a version page links to, among the versions its reader may see."""
+
+    newest: int
+    previous: int | None  # the one before this version
+    first: int
+
+
+def around(charter: Charter, number: int, user: Any) -> Around:
+    """The newest, previous and first visible versions' numbers, in one query, whatever
+    the number of versions (a page must not load a thousand to link to three)."""
+    row = db.session.execute(
+        sa.select(
+            sa.func.max(Version.number),
+            sa.func.max(sa.case((Version.number < number, Version.number))),
+            sa.func.min(Version.number),
+        )
+        .outerjoin(Publication, Publication.version_id == Version.id)
+        .where(_visible(user, charter))
+    ).one()
+    return Around(*row)
+
+
+def visible_version_ids(charter: Charter, user: Any) -> sa.Select:
+    """The ids of the versions of charter the user may see, as a subquery to filter by."""
+    return (
+        sa.select(Version.id)
+        .outerjoin(Publication, Publication.version_id == Version.id)
+        .where(_visible(user, charter))
+    )
 
 
 def version_or_404(charter: Charter, number: int, user: Any) -> VersionInfo:

@@ -28,10 +28,10 @@ def index():
 def charter(slug: str):
     authorize("read_published")
     charter = queries.charter_or_404(slug)
-    versions = queries.visible_versions(charter, current_user_or_none())
-    if not versions:
+    latest = queries.latest_visible(charter, current_user_or_none())
+    if latest is None:
         abort(404)
-    return _render_version(charter, versions[0], versions, latest=True)
+    return _render_version(charter, latest, latest=True)
 
 
 @bp.get("/charters/<slug>/versions/<int:number>")
@@ -39,14 +39,14 @@ def version(slug: str, number: int):
     authorize("read_published")
     charter = queries.charter_or_404(slug)
     version = queries.version_or_404(charter, number, current_user_or_none())
-    versions = queries.visible_versions(charter, current_user_or_none())
-    return _render_version(charter, version, versions, latest=False)
+    return _render_version(charter, version, latest=False)
 
 
-def _render_version(charter, version, versions, *, latest: bool):
+def _render_version(charter, version, *, latest: bool):
     user = current_user_or_none()
+    around = queries.around(charter, version.number, user)
     # Whoever may change the text may read every version: the newest they see is the head.
-    is_head = version.number == versions[0].number
+    is_head = version.number == around.newest
     languages = translating_queries.languages_of(charter)
     language = translating_queries.reading_language(charter, languages)
     localized = (
@@ -64,8 +64,8 @@ def _render_version(charter, version, versions, *, latest: bool):
         localized={item.source.key: item for item in localized or ()},
         languages=languages,
         language=language,
-        versions=versions,
-        is_latest=version.number == versions[0].number,
+        around=around,
+        is_latest=is_head,
         may_propose=can(user, "propose_amendment", charter) and is_head,
         may_edit=can(user, "edit_draft", charter) and is_head,
         changes=merge.changelog([version.id])[version.id],
@@ -73,7 +73,9 @@ def _render_version(charter, version, versions, *, latest: bool):
         # the public's copy of the page must carry no cookie (it is cached).
         confirm=ConfirmForm() if can(user, "publish", charter) else None,
         canonical=latest,
-        comment_counts=consultation_queries.section_counts(charter, [v.id for v in versions]),
+        comment_counts=consultation_queries.section_counts(
+            charter, queries.visible_version_ids(charter, user)
+        ),
     )
 
 
