@@ -289,3 +289,28 @@ def test_upgrade_to_merge_keys_keeps_versions_and_their_append_only_rule(empty_d
     assert results == ["done", "IntegrityError", "done", "IntegrityError"]
     assert sorted(numbers) == [1, 2, 3, 4]
     assert edit_after_downgrade == "IntegrityError"  # the append-only triggers stayed
+
+
+def test_upgrade_to_two_factor_ends_the_sessions_of_the_roles_that_need_it(empty_database):
+    app = create_app(app_config(empty_database))
+    people = 'INSERT INTO "user" (id, email, display_name, organisation, country, region, '
+    people += "email_notifications, role, active, translator, session_epoch, created_at) VALUES "
+    people += ", ".join(
+        f"({n}, '{role}@example.org', '{role}', '', '', '', 'each', '{role}', true, false, 3, "
+        "'2024-01-01 00:00:00')"
+        for n, role in enumerate(("partner", "sherpa", "secretariat", "admin"), start=1)
+    )
+    with app.app_context():
+        upgrade(revision="0010")
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(people))
+        upgrade(revision="0011")
+        with db.engine.connect() as connection:
+            epochs = dict(
+                connection.execute(sa.text('SELECT role, session_epoch FROM "user"')).all()
+            )
+            secrets = connection.execute(sa.text('SELECT totp_secret FROM "user"')).scalars()
+            assert set(secrets) == {None}
+        db.engine.dispose()
+    # Their sessions and "Remember me" cookies no longer match: they sign in with a code.
+    assert epochs == {"partner": 3, "sherpa": 3, "secretariat": 4, "admin": 4}

@@ -38,6 +38,12 @@ def upgrade():
     op.create_index(
         op.f("ix_recovery_code_user_id"), "recovery_code", ["user_id"], unique=False
     )
+    # The roles that now need a second factor (TWO_FACTOR_ROLES' default) sign in again, and
+    # set it up then: their open sessions and "Remember me" cookies end here.
+    op.execute(
+        'UPDATE "user" SET session_epoch = session_epoch + 1 '
+        "WHERE role IN ('secretariat', 'admin')"
+    )
 
 
 def downgrade():
