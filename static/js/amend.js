@@ -40,4 +40,9 @@
   form.addEventListener("change", function (event) {
     if (event.target.matches("select")) refresh();
   });
+  // Typed before this script ran (a slow connection): show that change at once.
+  var fields = form.querySelectorAll("textarea, input[type=text]");
+  if (Array.prototype.some.call(fields, function (field) { return field.value !== field.defaultValue; })) {
+    refresh();
+  }
 })();

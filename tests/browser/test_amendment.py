@@ -149,3 +149,25 @@ def test_preview_works_without_javascript(browser, site, screenshot):
         screenshot(page, "propose-preview-no-js")
     finally:
         context.close()
+
+
+def test_text_typed_before_the_script_loads_is_previewed(browser, site):
+    """On a slow connection the change is typed before amend.js runs: it shows it anyway."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    held = []
+    try:
+        sign_in(page, site.base, site.author)
+        page.route("**/static/js/amend.js*", lambda route: held.append(route))
+        page.goto(
+            f"{site.base}/charters/{site.slug}/amendments/new?section=article-2-equity",
+            wait_until="commit",  # deferred scripts hold DOMContentLoaded back
+        )
+        text = page.get_by_label("Proposed text")
+        text.fill(text.input_value().replace("equal terms", "equal and fair terms"))
+        page.wait_for_timeout(200)
+        assert len(held) == 1  # the script has not run yet
+        held[0].continue_()
+        expect(page.locator("#change-preview ins")).to_contain_text("and fair")
+    finally:
+        context.close()
