@@ -80,8 +80,10 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
-def _redis_url() -> str | None:
-    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13")
+def redis_url(url: str | None) -> str | None:
+    """The Redis database of a run, emptied; None when Redis does not answer."""
+    if not url:
+        return None
     try:
         import redis
 
@@ -129,9 +131,9 @@ def load_benchmarks(database_uri: str) -> list[tuple[str, float, str, bool]]:
         db.engine.dispose()
     env = {**os.environ, "DATABASE_URL": database_uri, "SECRET_KEY": "bench"}
     env["BIND"] = f"127.0.0.1:{PORT}"
-    redis_url = _redis_url()
-    if redis_url:
-        env["REDIS_URL"] = redis_url
+    redis = redis_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13"))
+    if redis:
+        env["REDIS_URL"] = redis
     # Each page on a server of its own, warmed for 2 s then measured for 10: run one after
     # the other on one server, the workers would reach max_requests (gunicorn.conf.py)
     # during the last page's run and restart there, which is paid once per 10,000 requests
@@ -144,7 +146,7 @@ def load_benchmarks(database_uri: str) -> list[tuple[str, float, str, bool]]:
             workers = _workers(server.pid)
             biggest = max([biggest, *(_rss_mb(pid) for pid in workers)])
     ceiling = runs["hello (the ceiling)"].requests_per_second
-    setting = f"{len(workers)} workers, {'Redis' if redis_url else 'no Redis'}"
+    setting = f"{len(workers)} workers, {'Redis' if redis else 'no Redis'}"
     rows = []
     for name, run in runs.items():
         rows.append((f"load: {name}, req/s ({setting})", run.requests_per_second, "", True))

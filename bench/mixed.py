@@ -46,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.generate import make_document  # noqa: E402
+from bench.load import redis_url  # noqa: E402
 from bench.mixed_clients import (  # noqa: E402
     CHARTER,
     SLUG,
@@ -145,19 +146,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def redis_url(url: str) -> str | None:
-    """The Redis database of the run, emptied; None when Redis does not answer."""
-    if not url:
-        return None
-    try:
-        import redis
-
-        redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
-        return url
-    except Exception:  # noqa: BLE001
-        return None
 
 
 @contextmanager

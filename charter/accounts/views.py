@@ -61,20 +61,28 @@ def _account_key() -> str:
     return "login:" + request.form.get("email", "").strip().lower()
 
 
+def sign_in_limits(account_key):
+    """Failed attempts of a sign-in step are limited per address and per account (the
+    answer is 429 once either is spent); those that succeed (a redirect) never count."""
+    too_many = lambda: _("Too many sign-in attempts. Wait a few minutes and try again.")  # noqa: E731
+    per_address = limiter.limit(
+        lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+        methods=["POST"],
+        deduct_when=_failed,
+        error_message=too_many,
+    )
+    per_account = limiter.limit(
+        lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+        key_func=account_key,
+        methods=["POST"],
+        deduct_when=_failed,
+        error_message=too_many,
+    )
+    return lambda view: per_address(per_account(view))
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
-    methods=["POST"],
-    deduct_when=_failed,
-    error_message=lambda: _("Too many sign-in attempts. Wait a few minutes and try again."),
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    error_message=lambda: _("Too many sign-in attempts. Wait a few minutes and try again."),
-)
+@sign_in_limits(_account_key)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
@@ -137,19 +145,7 @@ def _start_again():
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
-    methods=["POST"],
-    deduct_when=_failed,
-    error_message=lambda: _("Too many sign-in attempts. Wait a few minutes and try again."),
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_pending_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    error_message=lambda: _("Too many sign-in attempts. Wait a few minutes and try again."),
-)
+@sign_in_limits(_pending_key)
 def second_factor():
     user = pending_user()
     if user is None or not two_factor.enabled(user):
